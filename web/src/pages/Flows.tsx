@@ -1,0 +1,14 @@
+import { Command } from "../components/Command";
+import { Page } from "../components/Page";
+
+export default function Flows() {
+  return (
+    <Page title="Flows">
+      <p class="lead">
+        The flows this server knows will be listed here, with their deployments and recent runs. A flow becomes known
+        the first time it runs or is deployed.
+      </p>
+      <Command>npx tsx flows/hello.ts</Command>
+    </Page>
+  );
+}

@@ -1,0 +1,24 @@
+import type { RouteDefinition } from "@solidjs/router";
+import { lazy, type Component } from "solid-js";
+
+export interface NavPage {
+  path: string;
+  /** Shown in the navigation and as the page heading. */
+  title: string;
+  component: Component;
+}
+
+// Every page is its own chunk, so the first load carries only the shell and the page being opened.
+export const navPages: readonly NavPage[] = [
+  { path: "/", title: "Dashboard", component: lazy(() => import("./pages/Dashboard")) },
+  { path: "/runs", title: "Runs", component: lazy(() => import("./pages/Runs")) },
+  { path: "/flows", title: "Flows", component: lazy(() => import("./pages/Flows")) },
+  { path: "/deployments", title: "Deployments", component: lazy(() => import("./pages/Deployments")) },
+  { path: "/work-pools", title: "Work pools", component: lazy(() => import("./pages/WorkPools")) },
+  { path: "/settings", title: "Settings", component: lazy(() => import("./pages/Settings")) },
+];
+
+export const routes: RouteDefinition[] = [
+  ...navPages.map(({ path, component }) => ({ path, component })),
+  { path: "*404", component: lazy(() => import("./pages/NotFound")) },
+];
