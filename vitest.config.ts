@@ -18,6 +18,21 @@ export default defineConfig({
         test: {
           name: "worker",
           include: ["worker/**/*.test.ts", "protocol/**/*.test.ts"],
+          exclude: ["worker/auth/with-key.test.ts"],
+          setupFiles: ["./worker/test/apply-migrations.ts"],
+        },
+      },
+      {
+        // The same Worker with a key set, to test that every /api path then needs it.
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: { TEST_MIGRATIONS: migrations, BATON_API_KEY: "test-key" } },
+          }),
+        ],
+        test: {
+          name: "worker-auth",
+          include: ["worker/auth/with-key.test.ts"],
           setupFiles: ["./worker/test/apply-migrations.ts"],
         },
       },

@@ -1,0 +1,62 @@
+import { eq } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { apiKeys } from "../db/schema";
+
+const encoder = new TextEncoder();
+
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Equal strings, compared in time that does not depend on where they differ (both are hashed first). */
+export async function constantTimeEqual(a: string, b: string): Promise<boolean> {
+  const [da, db] = await Promise.all([
+    crypto.subtle.digest("SHA-256", encoder.encode(a)),
+    crypto.subtle.digest("SHA-256", encoder.encode(b)),
+  ]);
+  return crypto.subtle.timingSafeEqual(da, db);
+}
+
+/** A new key: 32 random bytes, shown once; only its hash is stored. */
+export function generateKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return `bk_${btoa(String.fromCharCode(...bytes)).replace(/[+/=]/g, (ch) => ({ "+": "-", "/": "_", "=": "" })[ch]!)}`;
+}
+
+/** Whom a presented key belongs to: the deployment's secret, or a stored key. */
+export type KeyOwner = { kid: string; secret: string };
+
+/**
+ * Identifies a presented key. The stored keys are found by the SHA-256 of the presented one, so the
+ * secret never has to be compared character by character.
+ */
+export async function identifyKey(db: Db, envKey: string | undefined, presented: string): Promise<KeyOwner | null> {
+  if (envKey && (await constantTimeEqual(presented, envKey))) return { kid: "env", secret: await sha256Hex(envKey) };
+  const hash = await sha256Hex(presented);
+  const row = await db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.key_hash, hash)).get();
+  return row ? { kid: row.id, secret: hash } : null;
+}
+
+/** The signing secret behind a key id, for verifying tickets. */
+export async function secretOf(db: Db, envKey: string | undefined, kid: string): Promise<string | null> {
+  if (kid === "env") return envKey ? sha256Hex(envKey) : null;
+  const row = await db.select({ hash: apiKeys.key_hash }).from(apiKeys).where(eq(apiKeys.id, kid)).get();
+  return row?.hash ?? null;
+}
+
+const KEY_PRESENCE_TTL_MS = 5_000;
+let presence: { at: number; any: boolean } | null = null;
+
+/** Whether D1 holds any key; cached briefly per isolate so open servers don't pay a read per request. */
+export async function anyStoredKey(db: Db, now = Date.now()): Promise<boolean> {
+  if (presence && now - presence.at < KEY_PRESENCE_TTL_MS) return presence.any;
+  const row = await db.select({ id: apiKeys.id }).from(apiKeys).limit(1).get();
+  presence = { at: now, any: row !== undefined };
+  return presence.any;
+}
+
+/** Called after keys are created or deleted in this isolate. */
+export function forgetKeyPresence(): void {
+  presence = null;
+}

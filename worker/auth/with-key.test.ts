@@ -1,0 +1,61 @@
+import { SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { api } from "../test/http";
+
+// This file runs in the "worker-auth" project, whose Worker has BATON_API_KEY=test-key (vitest.config.ts).
+const auth = { authorization: "Bearer test-key" };
+
+describe("a server with BATON_API_KEY", () => {
+  it("keeps /api/health open", async () => {
+    expect((await api("GET", "/health")).status).toBe(200);
+    expect((await api("GET", "/health/")).status).toBe(200);
+  });
+
+  it.each([
+    "/api/flows/filter",
+    "/api/flows/filter/",
+    "//api/flows/filter",
+    "/api//flows/filter",
+    "/%61pi/flows/filter",
+    "/api/%66lows/filter",
+    "/API/flows/filter",
+  ])("answers 401 without the key on %s", async (path) => {
+    const res = await SELF.fetch(`http://baton.test${path}`, { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/API key/);
+  });
+
+  it("accepts the key, case-insensitive scheme, and refuses a wrong one", async () => {
+    expect((await api("POST", "/flows/filter", {}, auth)).status).toBe(200);
+    expect((await api("POST", "/flows/filter", {}, { authorization: "bearer test-key" })).status).toBe(200);
+    expect((await api("POST", "/flows/filter", {}, { authorization: "Bearer test-kez" })).status).toBe(401);
+    expect((await api("POST", "/flows/filter", {}, { authorization: "Basic dGVzdC1rZXk=" })).status).toBe(401);
+  });
+
+  it("refuses WebSocket upgrades without a key or ticket, and never takes the key in the URL", async () => {
+    const upgrade = { upgrade: "websocket" };
+    expect((await SELF.fetch("http://baton.test/api/events/stream", { headers: upgrade })).status).toBe(401);
+    expect((await SELF.fetch("http://baton.test/api/events/stream?ticket=test-key", { headers: upgrade })).status).toBe(401);
+    expect((await SELF.fetch("http://baton.test/api/events/stream?api_key=test-key", { headers: upgrade })).status).toBe(401);
+  });
+
+  it("issues short-lived tickets that only open WebSocket upgrades", async () => {
+    const issued = await api("POST", "/auth/ticket", undefined, auth);
+    expect(issued.status).toBe(201);
+    const { ticket, expires } = issued.body;
+    expect(Date.parse(expires) - Date.now()).toBeLessThanOrEqual(61_000);
+    // Past auth, the (not yet existing) stream route answers 404: the ticket was accepted.
+    const withTicket = await SELF.fetch(`http://baton.test/api/events/stream?ticket=${ticket}`, { headers: { upgrade: "websocket" } });
+    expect(withTicket.status).toBe(404);
+    const plainGet = await SELF.fetch(`http://baton.test/api/admin/version?ticket=${ticket}`);
+    expect(plainGet.status).toBe(401);
+    const forged = `${ticket.split(".")[0]}.${"A".repeat(43)}`;
+    const res = await SELF.fetch(`http://baton.test/api/events/stream?ticket=${forged}`, { headers: { upgrade: "websocket" } });
+    expect(res.status).toBe(401);
+  });
+
+  it("sends no CORS headers to other origins", async () => {
+    const res = await SELF.fetch("http://baton.test/api/health", { headers: { origin: "https://evil.example" } });
+    expect(res.headers.get("access-control-allow-origin")).toBeNull();
+  });
+});
