@@ -1,15 +1,11 @@
 import type { D1Migration } from "cloudflare:test";
-import type { Env } from "../env";
+import type { Env as BatonEnv } from "../env";
 
+// Tests see the Worker's bindings plus the migrations that vitest.config.ts passes in.
 declare global {
   namespace Cloudflare {
-    interface Env extends import("../env").Env {
+    interface Env extends BatonEnv {
       TEST_MIGRATIONS: D1Migration[];
     }
-  }
-}
-declare module "cloudflare:test" {
-  interface ProvidedEnv extends Env {
-    TEST_MIGRATIONS: D1Migration[];
   }
 }

@@ -1,0 +1,70 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { toJsonSchema } from "@valibot/to-json-schema";
+import { openAPIRouteHandler } from "hono-openapi";
+import { ErrorBody } from "../protocol/common";
+import { requireApiKey } from "./auth/middleware";
+import { corsForConfiguredOrigins } from "./auth/cors";
+import { createDb } from "./db/client";
+import { ApiError, onError } from "./errors";
+import { apiKeyRoutes, authRoutes } from "./routes/auth";
+import { deploymentRoutes } from "./routes/deployments";
+import { flowRoutes } from "./routes/flows";
+import { flowRunRoutes } from "./routes/flow-runs";
+import { logRoutes } from "./routes/logs";
+import { metaRoutes } from "./routes/meta";
+import { taskRunRoutes } from "./routes/task-runs";
+import { workPoolRoutes } from "./routes/work-pools";
+import type { AppEnv } from "./types";
+import { VERSION } from "./version";
+
+/** Largest request body: a full log batch fits, a runaway client does not. */
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
+
+const api = new Hono<AppEnv>({ strict: false })
+  .use(async (c, next) => {
+    c.set("db", createDb(c.env.DB));
+    await next();
+  })
+  .use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new ApiError(413, `request body over ${MAX_BODY_BYTES} bytes`); } }))
+  // hono's JSON validator silently treats a non-JSON body as `{}`; say so instead of guessing.
+  .use(async (c, next) => {
+    const type = c.req.header("content-type")?.split(";")[0]?.trim() ?? "";
+    const hasBody = c.req.raw.body !== null && c.req.method !== "GET" && c.req.method !== "HEAD";
+    if (hasBody && type !== "" && !JSON_TYPE.test(type)) {
+      throw new ApiError(415, `send JSON with Content-Type: application/json (got ${JSON.stringify(type)})`);
+    }
+    await next();
+  })
+  .route("/", metaRoutes)
+  .route("/auth", authRoutes)
+  .route("/api_keys", apiKeyRoutes)
+  .route("/flows", flowRoutes)
+  .route("/deployments", deploymentRoutes)
+  .route("/work_pools", workPoolRoutes)
+  .route("/flow_runs", flowRunRoutes)
+  .route("/task_runs", taskRunRoutes)
+  .route("/logs", logRoutes);
+
+api.get(
+  "/openapi.json",
+  openAPIRouteHandler(api, {
+    documentation: {
+      info: { title: "Baton API", version: VERSION, description: "Prefect-shaped REST API of the Baton orchestrator." },
+      servers: [{ url: "/api" }],
+    },
+    // Every error, validation included (400 malformed JSON, 422 invalid fields), has the same body.
+    defaultValidationErrorResponse: {
+      description: "Malformed (400) or invalid (422) input",
+      content: { "application/json": { schema: toJsonSchema(ErrorBody) as Record<string, unknown> } },
+    },
+  }),
+);
+
+export const app = new Hono<AppEnv>({ strict: false })
+  .use(corsForConfiguredOrigins)
+  .use(requireApiKey)
+  .route("/api", api)
+  .notFound((c) => c.json({ detail: `no route for ${c.req.method} ${c.req.path}` }, 404));
+app.onError(onError);
