@@ -1,0 +1,72 @@
+import { and, asc, eq, getTableColumns, inArray, sql, type SQL } from "drizzle-orm";
+import type { WorkPool, WorkPoolCreate, WorkPoolFilter, WorkPoolUpdate } from "../../protocol/work-pools";
+import { poolStatus } from "../liveness";
+import type { Db } from "./client";
+import { isoNow, newId } from "./ids";
+import { workPools } from "./schema";
+import { hasOnlineWorker } from "./workers";
+
+type PoolRow = typeof workPools.$inferSelect;
+
+const withStatus = (row: PoolRow, hasOnline: boolean): WorkPool => ({ ...row, status: poolStatus(row.is_paused, hasOnline) });
+
+/** Pools with their status, which depends on the workers' heartbeats at `now`. */
+function selectPools(db: Db, now: string) {
+  return db.select({ pool: getTableColumns(workPools), online: hasOnlineWorker(workPools.id, now) }).from(workPools);
+}
+
+/** Creates the pool, or answers undefined when the name is taken (the unique index decides, so races are safe). */
+export async function createWorkPool(db: Db, input: WorkPoolCreate): Promise<WorkPool | undefined> {
+  const now = isoNow();
+  const [row] = await db
+    .insert(workPools)
+    .values({ id: newId(), created: now, updated: now, ...input })
+    .onConflictDoNothing({ target: workPools.name })
+    .returning();
+  return row && withStatus(row, false);
+}
+
+export async function getWorkPoolByName(db: Db, name: string): Promise<WorkPool | undefined> {
+  const row = await selectPools(db, isoNow()).where(eq(workPools.name, name)).get();
+  return row && withStatus(row.pool, Boolean(row.online));
+}
+
+function poolConditions(f: WorkPoolFilter["work_pools"]): SQL[] {
+  const where: SQL[] = [];
+  if (f?.name?.any_) where.push(inArray(workPools.name, f.name.any_));
+  return where;
+}
+
+export async function filterWorkPools(db: Db, f: WorkPoolFilter): Promise<WorkPool[]> {
+  const rows = await selectPools(db, isoNow())
+    .where(and(...poolConditions(f.work_pools)))
+    .orderBy(asc(workPools.name))
+    .limit(f.limit)
+    .offset(f.offset);
+  return rows.map((r) => withStatus(r.pool, Boolean(r.online)));
+}
+
+export async function countWorkPools(db: Db, f: Pick<WorkPoolFilter, "work_pools">): Promise<number> {
+  const row = await db
+    .select({ n: sql<number>`count(*)` })
+    .from(workPools)
+    .where(and(...poolConditions(f.work_pools)))
+    .get();
+  return row?.n ?? 0;
+}
+
+/** Changes only the fields sent; false when no pool has that name. */
+export async function updateWorkPool(db: Db, name: string, patch: WorkPoolUpdate): Promise<boolean> {
+  const rows = await db
+    .update(workPools)
+    .set({ ...patch, updated: isoNow() })
+    .where(eq(workPools.name, name))
+    .returning({ id: workPools.id });
+  return rows.length > 0;
+}
+
+/** The schema's foreign keys do the rest: its workers are deleted, its deployments stay with no pool. */
+export async function deleteWorkPool(db: Db, name: string): Promise<boolean> {
+  const rows = await db.delete(workPools).where(eq(workPools.name, name)).returning({ id: workPools.id });
+  return rows.length > 0;
+}

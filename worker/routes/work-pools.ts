@@ -1,0 +1,57 @@
+import { Hono } from "hono";
+import * as v from "valibot";
+import { NamePath } from "../../protocol/common";
+import { WorkPoolCreate, WorkPoolFilter, WorkPoolUpdate } from "../../protocol/work-pools";
+import {
+  countWorkPools,
+  createWorkPool,
+  deleteWorkPool,
+  filterWorkPools,
+  getWorkPoolByName,
+  updateWorkPool,
+} from "../db/work-pools";
+import { ApiError, found, notFound } from "../errors";
+import type { AppEnv } from "../types";
+import { valid } from "../validate";
+import { workerRoutes } from "./workers";
+
+/** Pools are addressed by name in paths, as in Prefect. */
+export const workPoolRoutes = new Hono<AppEnv>()
+  .post("/", valid("json", WorkPoolCreate), async (c) => {
+    const input = c.req.valid("json");
+    const pool = await createWorkPool(c.var.db, input);
+    if (!pool) throw new ApiError(409, `work pool ${JSON.stringify(input.name)} already exists`);
+    return c.json(pool, 201);
+  })
+  .post("/filter", valid("json", WorkPoolFilter), async (c) =>
+    c.json(await filterWorkPools(c.var.db, c.req.valid("json"))),
+  )
+  .post("/count", valid("json", v.pick(WorkPoolFilter, ["work_pools"])), async (c) =>
+    c.json(await countWorkPools(c.var.db, c.req.valid("json"))),
+  )
+  .get("/:name", valid("param", NamePath), async (c) => {
+    const { name } = c.req.valid("param");
+    return c.json(found(await getWorkPoolByName(c.var.db, name), "work pool", name));
+  })
+  .patch("/:name", valid("param", NamePath), valid("json", WorkPoolUpdate), async (c) => {
+    const { name } = c.req.valid("param");
+    if (!(await updateWorkPool(c.var.db, name, c.req.valid("json")))) throw notFound("work pool", name);
+    return c.body(null, 204);
+  })
+  // Baton's shortcuts for the CLI and dashboard; the same as PATCH { is_paused }.
+  .post("/:name/pause", valid("param", NamePath), async (c) => {
+    const { name } = c.req.valid("param");
+    if (!(await updateWorkPool(c.var.db, name, { is_paused: true }))) throw notFound("work pool", name);
+    return c.body(null, 204);
+  })
+  .post("/:name/resume", valid("param", NamePath), async (c) => {
+    const { name } = c.req.valid("param");
+    if (!(await updateWorkPool(c.var.db, name, { is_paused: false }))) throw notFound("work pool", name);
+    return c.body(null, 204);
+  })
+  .delete("/:name", valid("param", NamePath), async (c) => {
+    const { name } = c.req.valid("param");
+    if (!(await deleteWorkPool(c.var.db, name))) throw notFound("work pool", name);
+    return c.body(null, 204);
+  })
+  .route("/:name/workers", workerRoutes);
