@@ -1,6 +1,8 @@
 import * as v from "valibot";
 
-export { IsoDateTime } from "./states";
+import { IsoDateTime } from "./states";
+
+export { IsoDateTime };
 
 export const Uuid = v.pipe(v.string(), v.uuid("must be a UUID"));
 
@@ -34,6 +36,7 @@ export function jsonDepth(value: unknown, limit = MAX_JSON_DEPTH): number {
 /** A free-form JSON object (parameters, job variables, schemas), with bounded nesting. */
 export const JsonObject = v.pipe(
   v.record(v.string(), v.unknown()),
+  v.check((o) => !Array.isArray(o), "must be a JSON object"),
   v.check((o) => jsonDepth(o) <= MAX_JSON_DEPTH, `must not be nested deeper than ${MAX_JSON_DEPTH} levels`),
 );
 
@@ -41,14 +44,18 @@ export const Limit = (max = 200, fallback = 200) =>
   v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(max, `must be at most ${max}`)), fallback);
 export const Offset = v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1_000_000)), 0);
 
+/** D1 binds at most 100 parameters per statement; lists in filters stay well under it. */
+export const MAX_FILTER_LIST = 90;
+export const ListOf = <T extends v.GenericSchema>(item: T) =>
+  v.pipe(v.array(item), v.maxLength(MAX_FILTER_LIST, `at most ${MAX_FILTER_LIST} values`));
+
 /** Prefect's `{ any_: [...] }` filter operand. */
-export const AnyOf = <T extends v.GenericSchema>(item: T) =>
-  v.object({ any_: v.optional(v.pipe(v.array(item), v.maxLength(200))) });
+export const AnyOf = <T extends v.GenericSchema>(item: T) => v.object({ any_: v.optional(ListOf(item)) });
 
 /** Prefect's `{ before_, after_ }` time filter operand. */
 export const TimeRange = v.object({
-  before_: v.optional(v.pipe(v.string(), v.isoTimestamp("must be an ISO 8601 timestamp"))),
-  after_: v.optional(v.pipe(v.string(), v.isoTimestamp("must be an ISO 8601 timestamp"))),
+  before_: v.optional(IsoDateTime),
+  after_: v.optional(IsoDateTime),
 });
 
 export const IdPath = v.object({ id: Uuid });

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { AnyOf, Limit, Name, Offset, Tags, Uuid } from "./common";
+import { AnyOf, Limit, ListOf, Name, Offset, Tags, Uuid } from "./common";
 
 export const FlowCreate = v.object({ name: Name, tags: v.optional(Tags, []) });
 export type FlowCreate = v.InferOutput<typeof FlowCreate>;
@@ -15,7 +15,7 @@ export type Flow = v.InferOutput<typeof Flow>;
 
 export const FlowFilterCriteria = v.object({
   id: v.optional(AnyOf(Uuid)),
-  name: v.optional(v.object({ any_: v.optional(v.array(Name)), like_: v.optional(v.pipe(v.string(), v.maxLength(200))) })),
+  name: v.optional(v.object({ any_: v.optional(ListOf(Name)), like_: v.optional(v.pipe(v.string(), v.maxLength(200))) })),
   tags: v.optional(v.object({ all_: v.optional(Tags) })),
 });
 

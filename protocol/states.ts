@@ -32,7 +32,12 @@ export const DEFAULT_STATE_NAMES: Record<StateType, string> = {
   PAUSED: "Paused",
 };
 
-const IsoDateTime = v.pipe(v.string(), v.isoTimestamp("must be an ISO 8601 timestamp"));
+/** An ISO 8601 timestamp that `Date` can also read (valibot's pattern admits a few it cannot). */
+const IsoDateTime = v.pipe(
+  v.string(),
+  v.isoTimestamp("must be an ISO 8601 timestamp"),
+  v.check((s) => !Number.isNaN(Date.parse(s)), "must be an ISO 8601 timestamp"),
+);
 export { IsoDateTime };
 
 export const StateDetails = v.object({
