@@ -20,7 +20,7 @@ export const Tags = v.pipe(v.array(Tag), v.maxLength(50, "at most 50 tags"));
 
 export const Description = v.pipe(v.string(), v.maxLength(10_000));
 
-const MAX_JSON_DEPTH = 32;
+export const MAX_JSON_DEPTH = 32;
 /** Nesting depth of a JSON value, stopping early once past the limit. */
 export function jsonDepth(value: unknown, limit = MAX_JSON_DEPTH): number {
   if (value === null || typeof value !== "object") return 0;

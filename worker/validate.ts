@@ -1,8 +1,11 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { MiddlewareHandler, ValidationTargets } from "hono";
 import { uniqueSymbol, validator } from "hono-openapi";
+import { jsonDepth, MAX_JSON_DEPTH } from "../protocol/common";
 import { ApiError } from "./errors";
 
+/** Room for a JsonObject field (MAX_JSON_DEPTH) inside the request's own few levels. */
+const MAX_BODY_DEPTH = MAX_JSON_DEPTH + 8;
 const WHERE: Record<string, string> = { json: "body", query: "query", param: "path" };
 
 function formatPath(target: string, path: StandardSchemaV1.Issue["path"]): string {
@@ -12,7 +15,8 @@ function formatPath(target: string, path: StandardSchemaV1.Issue["path"]): strin
 
 /**
  * valibot's object and record schemas accept arrays (they are objects too), so a JSON body's outer
- * shape is checked against the schema's own kind before the schema runs.
+ * shape is checked against the schema's own kind before the schema runs; and no body may nest deeper
+ * than any schema does (unknown keys would otherwise be dropped silently, however deep).
  */
 function outerShapeGuard(schema: StandardSchemaV1): MiddlewareHandler {
   const wantsArray = (schema as { type?: string }).type === "array";
@@ -25,6 +29,9 @@ function outerShapeGuard(schema: StandardSchemaV1): MiddlewareHandler {
     }
     if (Array.isArray(body) !== wantsArray) {
       throw new ApiError(422, `invalid body: must be a JSON ${wantsArray ? "array" : "object"}`);
+    }
+    if (jsonDepth(body, MAX_BODY_DEPTH + 1) > MAX_BODY_DEPTH) {
+      throw new ApiError(422, `invalid body: nested deeper than ${MAX_BODY_DEPTH} levels`);
     }
     await next();
   };
