@@ -1,0 +1,16 @@
+import { defineCommand } from "citty";
+import { VERSION } from "../version";
+import { runCli } from "./run";
+
+/** The command tree. Each group is loaded when used, so one command never pays for another's imports. */
+export const root = defineCommand({
+  meta: { name: "baton", version: VERSION, description: "Workflow orchestration for TypeScript" },
+  subCommands: {
+    server: () => import("./commands/server").then((module) => module.server),
+  },
+});
+
+/** Entry point of the `baton` executable (bin/baton.js). */
+export async function main(argv: string[]): Promise<void> {
+  process.exitCode = await runCli(root, argv, VERSION);
+}
