@@ -1,0 +1,186 @@
+import { and, asc, desc, eq, getTableColumns, inArray, like, sql, type SQL } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Deployment, DeploymentCount, DeploymentCreate, DeploymentFilter, DeploymentUpdate } from "../../protocol/deployments";
+import type { DeploymentScheduleCreate } from "../../protocol/schedules";
+import type { Db } from "./client";
+import { listSchedules, planReplacement, replacementStatements, sameJson } from "./deployment-schedules";
+import { isoNow, newId } from "./ids";
+import { deployments, flows, workPools } from "./schema";
+import { tagsContainAll } from "./sql";
+import { deleteUpcomingRuns, type DeploymentRef } from "./upcoming-runs";
+
+type Statement = BatchItem<"sqlite">;
+type DeploymentRow = typeof deployments.$inferSelect;
+/** The columns a create or an update sets (the flow and name identify the deployment and never change). */
+type DeploymentValues = Partial<Omit<DeploymentRow, "id" | "created" | "updated" | "flow_id" | "name">>;
+
+const { work_pool_id: _workPoolId, ...ownColumns } = getTableColumns(deployments);
+
+/**
+ * Deployments as the API shows them: with their flow's and work pool's names. The joined names get
+ * aliases because D1 batches answer rows keyed by column name, where a second `name` would overwrite the first.
+ */
+const selectDeployments = (db: Db) =>
+  db
+    .select({
+      ...ownColumns,
+      flow_name: sql<string>`${flows.name}`.as("flow_name"),
+      work_pool_name: sql<string | null>`${workPools.name}`.as("work_pool_name"),
+    })
+    .from(deployments)
+    .innerJoin(flows, eq(flows.id, deployments.flow_id))
+    .leftJoin(workPools, eq(workPools.id, deployments.work_pool_id));
+
+export async function getDeployment(db: Db, id: string): Promise<Deployment | undefined> {
+  return selectDeployments(db).where(eq(deployments.id, id)).get();
+}
+
+export async function getDeploymentByName(db: Db, flowName: string, name: string): Promise<Deployment | undefined> {
+  return selectDeployments(db).where(and(eq(flows.name, flowName), eq(deployments.name, name))).get();
+}
+
+export async function findWorkPoolId(db: Db, name: string): Promise<string | undefined> {
+  return (await db.select({ id: workPools.id }).from(workPools).where(eq(workPools.name, name)).get())?.id;
+}
+
+function deploymentConditions(f: DeploymentCount): SQL[] {
+  const where: SQL[] = [];
+  const d = f.deployments;
+  if (d?.id?.any_) where.push(inArray(deployments.id, d.id.any_));
+  if (d?.name?.any_) where.push(inArray(deployments.name, d.name.any_));
+  if (d?.name?.like_) where.push(like(deployments.name, `%${d.name.like_}%`));
+  if (d?.tags?.all_?.length) where.push(tagsContainAll(deployments.tags, d.tags.all_));
+  if (d?.paused) where.push(eq(deployments.paused, d.paused.eq_));
+  if (f.flows?.id?.any_) where.push(inArray(deployments.flow_id, f.flows.id.any_));
+  if (f.flows?.name?.any_) where.push(inArray(flows.name, f.flows.name.any_));
+  if (f.work_pools?.name?.any_) where.push(inArray(workPools.name, f.work_pools.name.any_));
+  return where;
+}
+
+// The id breaks ties, so that pages never overlap.
+const DEPLOYMENT_SORTS = {
+  NAME_ASC: [asc(deployments.name), asc(deployments.id)],
+  NAME_DESC: [desc(deployments.name), desc(deployments.id)],
+  CREATED_DESC: [desc(deployments.created), desc(deployments.id)],
+  UPDATED_DESC: [desc(deployments.updated), desc(deployments.id)],
+} as const;
+
+export async function filterDeployments(db: Db, f: DeploymentFilter): Promise<Deployment[]> {
+  return selectDeployments(db)
+    .where(and(...deploymentConditions(f)))
+    .orderBy(...DEPLOYMENT_SORTS[f.sort])
+    .limit(f.limit)
+    .offset(f.offset);
+}
+
+export async function countDeployments(db: Db, f: DeploymentCount): Promise<number> {
+  const row = await db
+    .select({ n: sql<number>`count(*)` })
+    .from(deployments)
+    .innerJoin(flows, eq(flows.id, deployments.flow_id))
+    .leftJoin(workPools, eq(workPools.id, deployments.work_pool_id))
+    .where(and(...deploymentConditions(f)))
+    .get();
+  return row?.n ?? 0;
+}
+
+/** Fields copied onto each run the scheduler creates: when one changes, upcoming runs are stale. */
+const RUN_FIELDS = ["parameters", "tags", "work_pool_id", "retries", "retry_delay_seconds"] as const;
+
+function outdatesRuns(before: DeploymentRow, values: DeploymentValues): boolean {
+  if (values.paused === true && !before.paused) return true;
+  return RUN_FIELDS.some((k) => k in values && !sameJson(before[k], values[k]));
+}
+
+/**
+ * What follows a deployment write in the same batch: its schedules replaced when given, and its upcoming
+ * auto-scheduled runs deleted where the schedule or the deployment they came from changed (the scheduler
+ * creates them again from what is now stored).
+ */
+async function followUps(
+  db: Db,
+  ref: DeploymentRef,
+  before: DeploymentRow | undefined,
+  values: DeploymentValues,
+  schedules: DeploymentScheduleCreate[] | undefined,
+  now: Date,
+): Promise<Statement[]> {
+  const stamp = isoNow(now);
+  const stale = before !== undefined && outdatesRuns(before, values);
+  if (!schedules) return stale ? [deleteUpcomingRuns(db, ref, stamp)] : [];
+  const plan = planReplacement(before ? await listSchedules(db, before.id) : [], schedules, now);
+  return [...replacementStatements(db, ref, plan, stamp), deleteUpcomingRuns(db, ref, stamp, stale ? {} : { keep: plan.runsKept })];
+}
+
+type DeploymentInput = Omit<DeploymentCreate, "work_pool_name"> & { work_pool_id: string | null };
+
+/**
+ * Creates the deployment, or replaces the fields of the one with the same flow and name (Prefect's
+ * upsert). Parallel identical requests leave one deployment: the unique (flow_id, name) index decides,
+ * and everything after it finds the deployment by flow and name within the same batch.
+ */
+export async function upsertDeployment(db: Db, input: DeploymentInput, now = new Date()) {
+  const { schedules, flow_id, name, ...values } = input;
+  const stamp = isoNow(now);
+  const id = newId();
+  const identity = and(eq(deployments.flow_id, flow_id), eq(deployments.name, name));
+  const before = await db.select().from(deployments).where(identity).get();
+  const ref = db.select({ id: deployments.id }).from(deployments).where(identity);
+  const [inserted, ...rest] = await db.batch([
+    db
+      .insert(deployments)
+      .values({ id, created: stamp, updated: stamp, flow_id, name, ...values })
+      .onConflictDoUpdate({ target: [deployments.flow_id, deployments.name], set: { ...values, updated: stamp } })
+      .returning({ id: deployments.id }),
+    ...(await followUps(db, ref, before, values, schedules, now)),
+    selectDeployments(db).where(identity),
+  ]);
+  const deployment = (rest.at(-1) as Deployment[])[0]!;
+  return { deployment, created: (inserted as { id: string }[])[0]?.id === id };
+}
+
+/** Applies an update to an existing deployment; answers false when it is gone. */
+export async function updateDeployment(
+  db: Db,
+  id: string,
+  update: Omit<DeploymentUpdate, "work_pool_name"> & { work_pool_id?: string | null },
+  now = new Date(),
+): Promise<boolean> {
+  const { schedules, ...values } = update;
+  const before = await db.select().from(deployments).where(eq(deployments.id, id)).get();
+  if (!before) return false;
+  const [updated] = await db.batch([
+    db
+      .update(deployments)
+      .set({ ...values, updated: isoNow(now) })
+      .where(eq(deployments.id, id))
+      .returning({ id: deployments.id }),
+    ...(await followUps(db, id, before, values, schedules, now)),
+  ]);
+  return (updated as unknown[]).length > 0;
+}
+
+/** Pauses or resumes; pausing also drops upcoming auto-scheduled runs, which resuming lets the scheduler recreate. */
+export async function setDeploymentPaused(db: Db, id: string, paused: boolean): Promise<boolean> {
+  const now = isoNow();
+  const update = db
+    .update(deployments)
+    .set({ paused, updated: now })
+    .where(eq(deployments.id, id))
+    .returning({ id: deployments.id });
+  if (!paused) return (await update).length > 0;
+  const [updated] = await db.batch([update, deleteUpcomingRuns(db, id, now)]);
+  return updated.length > 0;
+}
+
+/**
+ * Deletes a deployment with its schedules (foreign key cascade) and its upcoming auto-scheduled runs.
+ * Every other run keeps its deployment_id: history stays readable.
+ */
+export async function deleteDeployment(db: Db, id: string): Promise<boolean> {
+  const [, deleted] = await db.batch([
+    deleteUpcomingRuns(db, id, isoNow()),
+    db.delete(deployments).where(eq(deployments.id, id)).returning({ id: deployments.id }),
+  ]);
+  return deleted.length > 0;
+}

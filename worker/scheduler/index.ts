@@ -1,0 +1,3 @@
+export { checkSchedule, type ScheduleCheck } from "./validate";
+export { nextRunTimes } from "./next-runs";
+export type { SlotWindow } from "./slot-window";
