@@ -1,9 +1,12 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
+// wrangler (inside the Cloudflare plugin) must not try to send metrics from a machine without internet.
+process.env.WRANGLER_SEND_METRICS ??= "false";
+
 const migrations = await readD1Migrations("./migrations");
 
-// Two projects: code that runs in the Worker is tested inside real workerd (D1, Durable Objects);
+// Projects: code that runs in the Worker is tested inside real workerd (D1, Durable Objects);
 // the SDK, CLI, local server and the web app's logic run under Node.
 export default defineConfig({
   test: {
