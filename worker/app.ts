@@ -8,11 +8,13 @@ import { corsForConfiguredOrigins } from "./auth/cors";
 import { createDb } from "./db/client";
 import { ApiError, onError } from "./errors";
 import { apiKeyRoutes, authRoutes } from "./routes/auth";
+import { deploymentRunRoutes } from "./routes/deployment-runs";
 import { deploymentRoutes } from "./routes/deployments";
 import { flowRoutes } from "./routes/flows";
 import { flowRunRoutes } from "./routes/flow-runs";
 import { logRoutes } from "./routes/logs";
 import { metaRoutes } from "./routes/meta";
+import { flowRunStateRoutes, taskRunStateRoutes } from "./routes/run-states";
 import { taskRunRoutes } from "./routes/task-runs";
 import { workPoolRoutes } from "./routes/work-pools";
 import type { AppEnv } from "./types";
@@ -42,9 +44,12 @@ const api = new Hono<AppEnv>({ strict: false })
   .route("/api_keys", apiKeyRoutes)
   .route("/flows", flowRoutes)
   .route("/deployments", deploymentRoutes)
+  .route("/deployments", deploymentRunRoutes)
   .route("/work_pools", workPoolRoutes)
   .route("/flow_runs", flowRunRoutes)
   .route("/task_runs", taskRunRoutes)
+  .route("/flow_run_states", flowRunStateRoutes)
+  .route("/task_run_states", taskRunStateRoutes)
   .route("/logs", logRoutes);
 
 api.get(

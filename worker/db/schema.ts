@@ -181,7 +181,7 @@ export const taskRuns = sqliteTable(
     dynamic_key: text("dynamic_key").notNull(),
     cache_key: text("cache_key"),
     cache_expiration: text("cache_expiration"),
-    task_inputs: json<Record<string, { input_type: string; id: string }[]>>("task_inputs").notNull().default(sql`'{}'`),
+    task_inputs: json<Record<string, { input_type: string; id?: string }[]>>("task_inputs").notNull().default(sql`'{}'`),
     ...runStateColumns,
   },
   (t) => [
