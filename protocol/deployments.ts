@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { AnyOf, Description, JsonObject, Limit, Name, Offset, Tags, Uuid } from "./common";
+import { AnyOf, Description, JsonObject, Limit, ListOf, Name, Offset, Tags, Uuid } from "./common";
 import { DeploymentScheduleCreate } from "./schedules";
 
 const ConcurrencyLimit = v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100_000)));
@@ -60,13 +60,13 @@ export const DeploymentFilter = v.object({
   deployments: v.optional(
     v.object({
       id: v.optional(AnyOf(Uuid)),
-      name: v.optional(v.object({ any_: v.optional(v.array(Name)), like_: v.optional(v.pipe(v.string(), v.maxLength(200))) })),
+      name: v.optional(v.object({ any_: v.optional(ListOf(Name)), like_: v.optional(v.pipe(v.string(), v.maxLength(200))) })),
       tags: v.optional(v.object({ all_: v.optional(Tags) })),
       paused: v.optional(v.object({ eq_: v.boolean() })),
     }),
   ),
-  flows: v.optional(v.object({ id: v.optional(AnyOf(Uuid)), name: v.optional(v.object({ any_: v.optional(v.array(Name)) })) })),
-  work_pools: v.optional(v.object({ name: v.optional(v.object({ any_: v.optional(v.array(Name)) })) })),
+  flows: v.optional(v.object({ id: v.optional(AnyOf(Uuid)), name: v.optional(AnyOf(Name)) })),
+  work_pools: v.optional(v.object({ name: v.optional(AnyOf(Name)) })),
   sort: v.optional(v.picklist(["NAME_ASC", "NAME_DESC", "CREATED_DESC", "UPDATED_DESC"]), "NAME_ASC"),
   limit: Limit(),
   offset: Offset,

@@ -2,9 +2,9 @@ import { and, asc, desc, eq, inArray, like, sql, type Column, type SQL } from "d
 import type { FlowRun, FlowRunCount, FlowRunFilter } from "../../protocol/flow-runs";
 import type { Db } from "./client";
 import { flowRunColumns, toFlowRun } from "./flow-runs";
-import { anyOrNull, inValues, stateNameIn, stateTypeIn, timeRange } from "./run-filters";
+import { anyOrNull, stateNameIn, stateTypeIn, timeRange } from "./run-filters";
 import { flowRuns, flows, workPools } from "./schema";
-import { tagsContainAll } from "./sql";
+import { inValues, tagsContainAll } from "./sql";
 
 /*
  * Each common listing has an index (schema.ts): newest first (flow_runs_expected_start), one flow's

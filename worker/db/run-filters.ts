@@ -2,6 +2,7 @@ import { and, eq, gte, isNull, lt, lte, not, or, sql, type Column, type SQL } fr
 import { STATE_TYPES, type StateType } from "../../protocol/states";
 import { LATE_THRESHOLD_SECONDS } from "../orchestration";
 import type { flowRuns, taskRuns } from "./schema";
+import { inValues } from "./sql";
 
 type RunTable = typeof flowRuns | typeof taskRuns;
 
@@ -31,16 +32,6 @@ export function stateNameIn(table: RunTable, names: readonly string[], now: Date
   if (names.includes("Late")) parts.push(or(eq(table.state_name, "Late"), derivedLate)!);
   if (names.includes("Scheduled")) parts.push(and(eq(table.state_name, "Scheduled"), not(derivedLate!))!);
   return parts.length ? or(...parts)! : sql`0`;
-}
-
-/**
- * `column IN values` with one bound parameter whatever the length: D1 refuses statements with more
- * than 100, and a filter may list hundreds of ids. One value stays an equality, so SQLite can still
- * read an index in order instead of sorting.
- */
-export function inValues(column: Column, values: readonly string[]): SQL {
-  if (values.length === 1) return eq(column, values[0]!);
-  return sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;
 }
 
 /** Prefect's `{ before_, after_ }`, both inclusive. */

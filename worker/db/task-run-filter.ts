@@ -1,9 +1,9 @@
 import { and, asc, desc, sql, type SQL } from "drizzle-orm";
 import type { TaskRun, TaskRunCount, TaskRunFilter } from "../../protocol/task-runs";
 import type { Db } from "./client";
-import { inValues, stateNameIn, stateTypeIn } from "./run-filters";
+import { stateNameIn, stateTypeIn } from "./run-filters";
 import { taskRuns } from "./schema";
-import { tagsContainAll } from "./sql";
+import { inValues, tagsContainAll } from "./sql";
 import { taskRunColumns, toTaskRun } from "./task-runs";
 
 // Listing one flow run's task runs uses the prefix of task_runs_flow_run_key.

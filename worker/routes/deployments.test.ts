@@ -65,6 +65,20 @@ describe("deployments", () => {
     expect((await api("POST", "/deployments/filter", { limit: 201 })).status).toBe(422);
   });
 
+  it("stays under D1's 100 bound parameters with every list of a filter full, and refuses longer lists", async () => {
+    const ids = Array.from({ length: 90 }, () => crypto.randomUUID());
+    const names = ids.map((_, i) => `n${i}`);
+    const body = {
+      deployments: { id: { any_: ids }, name: { any_: names, like_: "n" }, tags: { all_: names.slice(0, 50) }, paused: { eq_: false } },
+      flows: { id: { any_: ids }, name: { any_: names } },
+      work_pools: { name: { any_: names } },
+    };
+    expect(await api("POST", "/deployments/filter", body)).toMatchObject({ status: 200, body: [] });
+    expect(await api("POST", "/deployments/count", body)).toMatchObject({ status: 200, body: 0 });
+    const tooMany = await api("POST", "/deployments/filter", { deployments: { name: { any_: [...names, "one-more"] } } });
+    expect(tooMany.status).toBe(422);
+  });
+
   it("answers 404 for an unknown flow and 422 for an unknown work pool, writing nothing", async () => {
     const flow = await makeFlow();
     const noFlow = await api("POST", "/deployments/", { name: unique("dep"), flow_id: MISSING });
