@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { AnyOf, Description, JsonObject, Limit, ListOf, Name, Offset, Tags, Uuid } from "./common";
+import { AnyOf, Description, IsoDateTime, JsonObject, Limit, ListOf, Name, Offset, Tags, Uuid } from "./common";
 import { DeploymentScheduleCreate } from "./schedules";
 
 const ConcurrencyLimit = v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100_000)));
@@ -81,7 +81,7 @@ export const CreateFlowRunFromDeployment = v.object({
   parameters: v.optional(JsonObject, {}),
   tags: v.optional(Tags),
   /** Start at this time instead of now (SCHEDULED until then). */
-  scheduled_time: v.optional(v.nullable(v.pipe(v.string(), v.isoTimestamp("must be an ISO 8601 timestamp"))), null),
+  scheduled_time: v.optional(v.nullable(IsoDateTime), null),
   idempotency_key: v.optional(v.nullable(v.pipe(v.string(), v.minLength(1), v.maxLength(500))), null),
   parent_task_run_id: v.optional(v.nullable(Uuid), null),
 });

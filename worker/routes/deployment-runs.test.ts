@@ -41,6 +41,14 @@ describe("creating a flow run from a deployment", () => {
     expect(res.body).toMatchObject({ name: "tonight", expected_start_time: later, estimated_start_time_delta: 0 });
   });
 
+  it("answers 422, not 500, to a scheduled_time that matches the ISO pattern but names no instant", async () => {
+    const dep = await newDeployment(await newFlow());
+    const res = await createRun(dep.id, { scheduled_time: "2030-01-01T00:00:00 +02" });
+    expect(res.status).toBe(422);
+    expect(res.body.errors[0].path).toBe("body.scheduled_time");
+    expect(await runsOf(dep.id)).toBe(0);
+  });
+
   it("creates one run for parallel requests with the same idempotency key", async () => {
     const dep = await newDeployment(await newFlow());
     const answers = await Promise.all(Array.from({ length: 6 }, () => createRun(dep.id, { idempotency_key: "click-1" })));
