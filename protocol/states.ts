@@ -32,11 +32,17 @@ export const DEFAULT_STATE_NAMES: Record<StateType, string> = {
   PAUSED: "Paused",
 };
 
-/** An ISO 8601 timestamp that `Date` can also read (valibot's pattern admits a few it cannot). */
+/**
+ * An ISO 8601 timestamp that `Date` can also read (valibot's pattern admits a few it cannot), within
+ * years 0000-9999 once in UTC: the server stores times as `toISOString()` text, which sorts only there.
+ */
 const IsoDateTime = v.pipe(
   v.string(),
   v.isoTimestamp("must be an ISO 8601 timestamp"),
-  v.check((s) => !Number.isNaN(Date.parse(s)), "must be an ISO 8601 timestamp"),
+  v.check((s) => {
+    const t = Date.parse(s);
+    return !Number.isNaN(t) && /^\d{4}-/.test(new Date(t).toISOString());
+  }, "must be an ISO 8601 timestamp between the years 0000 and 9999 in UTC"),
 );
 export { IsoDateTime };
 

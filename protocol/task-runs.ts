@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { AnyOf, Limit, Name, Offset, Tags, Uuid } from "./common";
+import { AnyOf, IsoDateTime, Limit, Name, Offset, Tags, Uuid } from "./common";
 import { EmpiricalPolicy, RunStateFields } from "./runs";
 import { OrchestrationResult, StateCreate, StateType } from "./states";
 
@@ -15,7 +15,7 @@ export const TaskRunCreate = v.object({
   task_key: Key,
   dynamic_key: v.optional(Key, "0"),
   cache_key: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(2000))), null),
-  cache_expiration: v.optional(v.nullable(v.pipe(v.string(), v.isoTimestamp())), null),
+  cache_expiration: v.optional(v.nullable(IsoDateTime), null),
   task_inputs: v.optional(
     v.pipe(v.record(v.pipe(v.string(), v.maxLength(200)), v.pipe(v.array(TaskRunInput), v.maxLength(1000))), v.check((r) => Object.keys(r).length <= 200, "at most 200 inputs")),
     {},

@@ -1,6 +1,7 @@
 import { getTableColumns, inArray, sql } from "drizzle-orm";
 import type { TaskRunCreate, TaskRunCreateOutcome } from "../../protocol/task-runs";
 import { ApiError } from "../errors";
+import { utcTime } from "../orchestration";
 import type { Db } from "./client";
 import { isoNow, newId } from "./ids";
 import { assertStateDataSize, decide, initialStateValues } from "./run-state";
@@ -73,12 +74,13 @@ function plan(input: TaskRunCreate, path: string, now: Date): Omit<Planned, "ind
   }
   const t = decide("task_run", null, { state: proposal, force: false }, now);
   if (!t.state) return failure(422, `invalid ${path}.state: ${t.decision.reason}`);
-  const { state: _state, id, task_inputs, ...fields } = input;
+  const { state: _state, id, task_inputs, cache_expiration, ...fields } = input;
   const stamp = isoNow(now);
   const values = {
     ...fields,
     // schema.ts types every input with an id; parameters and constants have none (see protocol).
     task_inputs,
+    cache_expiration: cache_expiration && utcTime(cache_expiration),
     id: id ?? newId(),
     created: stamp,
     updated: stamp,

@@ -123,6 +123,19 @@ describe("proposal normalization", () => {
     expect(d.state).toMatchObject({ name: "Done", timestamp, message: null, data: { n: 1 } });
   });
 
+  it("stores a client's times in the one UTC form that sorts as text", () => {
+    const d = decide(null, {
+      type: "SCHEDULED",
+      timestamp: "2025-06-01T13:00:00+02:00",
+      state_details: { scheduled_time: "2025-06-01 12:30:00Z", cache_expiration: "2025-06-02T00:00:00.123456-01:00" },
+    });
+    expect(d.state).toMatchObject({
+      timestamp: "2025-06-01T11:00:00.000Z",
+      state_details: { scheduled_time: "2025-06-01T12:30:00.000Z", cache_expiration: "2025-06-02T01:00:00.123Z" },
+    });
+    expect(d.expected_start_time).toBe("2025-06-01T12:30:00.000Z");
+  });
+
   it("makes a SCHEDULED state without a time due at once", () => {
     const d = decide(null, { type: "SCHEDULED", state_details: {} });
     expect(d.state?.state_details.scheduled_time).toBe(NOW.toISOString());

@@ -35,6 +35,19 @@ describe("creating flow runs", () => {
     expect(states.body).toEqual([expect.objectContaining({ id: run.state.id, type: "PENDING" })]);
   });
 
+  it("stores a client's times with offsets in UTC, so runs sort and filter by time", async () => {
+    const flowId = await newFlow();
+    const due = "2031-01-01T05:00:00+05:00";
+    const run = await newFlowRun({ flow_id: flowId, state: { type: "SCHEDULED", timestamp: "2031-01-01 00:00:00Z", state_details: { scheduled_time: due } } });
+    expect(run).toMatchObject({ expected_start_time: "2031-01-01T00:00:00.000Z", state: { timestamp: "2031-01-01T00:00:00.000Z" } });
+    const started = await api("POST", `/flow_runs/${run.id}/set_state`, { state: { type: "RUNNING", timestamp: "2031-01-01T02:00:00+01:00" } });
+    expect(started.body.state.timestamp).toBe("2031-01-01T01:00:00.000Z");
+    expect((await api("GET", `/flow_runs/${run.id}`)).body.start_time).toBe("2031-01-01T01:00:00.000Z");
+    const inWindow = { flows: { id: { any_: [flowId] } }, flow_runs: { expected_start_time: { after_: "2030-12-31T23:59:00Z", before_: "2031-01-01T00:01:00Z" } } };
+    expect(await countRuns(flowId)).toBe(1);
+    expect((await api("POST", "/flow_runs/count", inWindow)).body).toBe(1);
+  });
+
   it("answers 404 for an unknown flow or deployment and creates nothing", async () => {
     const missing = await api("POST", "/flow_runs/", { flow_id: UNKNOWN });
     expect(missing.status).toBe(404);

@@ -22,6 +22,15 @@ describe("task runs", () => {
     expect((await api("POST", "/task_runs/count", { flow_runs: { id: { any_: [run.id] } } })).body).toBe(1);
   });
 
+  it("stores cache_expiration in UTC and refuses one Date cannot read", async () => {
+    const run = await newFlowRun();
+    const task = await newTaskRun({ flow_run_id: run.id, cache_key: "k", cache_expiration: "2031-01-01T02:00:00+02:00" });
+    expect(task.cache_expiration).toBe("2031-01-01T00:00:00.000Z");
+    const bad = await api("POST", "/task_runs/", { flow_run_id: run.id, name: "x", task_key: "x", cache_expiration: "2031-01-01T00:00:00 +02" });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors[0].path).toBe("body.cache_expiration");
+  });
+
   it("answers 404 for an unknown flow run and creates nothing", async () => {
     const res = await api("POST", "/task_runs/", { flow_run_id: UNKNOWN, name: "x", task_key: "x" });
     expect(res.status).toBe(404);
