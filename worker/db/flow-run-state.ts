@@ -22,10 +22,13 @@ async function writeState(db: Db, row: FlowRunStateRow, t: Transition): Promise<
   return { changed: res.meta.changes > 0, rows_written: res.meta.rows_written };
 }
 
-/** Fencing: a report from a worker whose claim is no longer current must not touch the run. */
+/**
+ * Fencing: a report from a worker whose claim is no longer current must not touch the run. A run with
+ * no claim at all (released when its holder was declared lost) has no current token either.
+ */
 function checkLease(row: FlowRunStateRow, body: SetStateBody): void {
   const token = body.state.state_details.lease_token;
-  if (token && row.lease_token && token !== row.lease_token) {
+  if (token && token !== row.lease_token) {
     throw new ApiError(
       409,
       "lease_token does not match the run's current claim: the run was given to another worker or declared crashed meanwhile; stop working on it",

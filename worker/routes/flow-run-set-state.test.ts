@@ -103,6 +103,16 @@ describe("flow run set_state", () => {
     expect((await setFlowRunState(run.id, { type: "COMPLETED" })).status).toBe(201);
   });
 
+  it("refuses a lease token when the run holds no claim any more (crashed, awaiting retry)", async () => {
+    const run = await newFlowRun({ state: { type: "RUNNING" }, empirical_policy: { retries: 1, retry_delay: 60 } });
+    // The server declared the holder lost and released its claim; the run waits for its retry.
+    await sqlRun("UPDATE flow_runs SET lease_token = NULL, worker_id = NULL WHERE id = ?", run.id);
+    expect((await setFlowRunState(run.id, { type: "CRASHED" })).body.state.name).toBe("AwaitingRetry");
+    const stale = await setFlowRunState(run.id, { type: "COMPLETED", state_details: { lease_token: "claim-1" } });
+    expect(stale.status).toBe(409);
+    expect((await getRun(run.id)).state_name).toBe("AwaitingRetry");
+  });
+
   it("answers 404 for an unknown run and 422 for a malformed proposal", async () => {
     const missing = await setFlowRunState(UNKNOWN, { type: "RUNNING" });
     expect(missing.status).toBe(404);
