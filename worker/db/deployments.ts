@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, like, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Deployment, DeploymentCount, DeploymentCreate, DeploymentFilter, DeploymentUpdate } from "../../protocol/deployments";
 import type { DeploymentScheduleCreate } from "../../protocol/schedules";
@@ -6,7 +6,7 @@ import type { Db } from "./client";
 import { listSchedules, planReplacement, replacementStatements, sameJson } from "./deployment-schedules";
 import { isoNow, newId } from "./ids";
 import { deployments, flows, workPools } from "./schema";
-import { inValues, tagsContainAll } from "./sql";
+import { containsText, inValues, tagsContainAll } from "./sql";
 import { deleteUpcomingRuns, type DeploymentRef } from "./upcoming-runs";
 
 type Statement = BatchItem<"sqlite">;
@@ -48,7 +48,7 @@ function deploymentConditions(f: DeploymentCount): SQL[] {
   const d = f.deployments;
   if (d?.id?.any_) where.push(inValues(deployments.id, d.id.any_));
   if (d?.name?.any_) where.push(inValues(deployments.name, d.name.any_));
-  if (d?.name?.like_) where.push(like(deployments.name, `%${d.name.like_}%`));
+  if (d?.name?.like_) where.push(containsText(deployments.name, d.name.like_));
   if (d?.tags?.all_?.length) where.push(tagsContainAll(deployments.tags, d.tags.all_));
   if (d?.paused) where.push(eq(deployments.paused, d.paused.eq_));
   if (f.flows?.id?.any_) where.push(inValues(deployments.flow_id, f.flows.id.any_));

@@ -1,10 +1,10 @@
-import { and, asc, desc, eq, inArray, like, sql, type Column, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, sql, type Column, type SQL } from "drizzle-orm";
 import type { FlowRun, FlowRunCount, FlowRunFilter } from "../../protocol/flow-runs";
 import type { Db } from "./client";
 import { flowRunColumns, toFlowRun } from "./flow-runs";
 import { anyOrNull, stateNameIn, stateTypeIn, timeRange } from "./run-filters";
 import { flowRuns, flows, workPools } from "./schema";
-import { inValues, tagsContainAll } from "./sql";
+import { containsText, inValues, tagsContainAll } from "./sql";
 
 /*
  * Each common listing has an index (schema.ts): newest first (flow_runs_expected_start), one flow's
@@ -26,7 +26,7 @@ function flowRunConditions(f: FlowRunCount, now: Date): SQL[] {
   const where: SQL[] = [];
   if (r?.id?.any_) where.push(inValues(flowRuns.id, r.id.any_));
   if (r?.name?.any_) where.push(inValues(flowRuns.name, r.name.any_));
-  if (r?.name?.like_) where.push(like(flowRuns.name, `%${r.name.like_}%`));
+  if (r?.name?.like_) where.push(containsText(flowRuns.name, r.name.like_));
   if (r?.state?.type?.any_) where.push(stateTypeIn(flowRuns, r.state.type.any_));
   if (r?.state?.name?.any_) where.push(stateNameIn(flowRuns, r.state.name.any_, now));
   if (r?.tags?.all_?.length) where.push(tagsContainAll(flowRuns.tags, r.tags.all_));

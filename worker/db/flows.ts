@@ -1,9 +1,9 @@
-import { and, asc, desc, eq, inArray, like, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Flow, FlowCreate, FlowFilter } from "../../protocol/flows";
 import type { Db } from "./client";
 import { isoNow, newId } from "./ids";
 import { flowRuns, flows, logs, taskRuns } from "./schema";
-import { inValues, tagsContainAll } from "./sql";
+import { containsText, inValues, tagsContainAll } from "./sql";
 
 /** Creates the flow unless one of that name exists; either way answers the stored flow. */
 export async function upsertFlow(db: Db, input: FlowCreate): Promise<Flow> {
@@ -30,7 +30,7 @@ export function flowConditions(f: FlowFilter["flows"]): SQL[] {
   const where: SQL[] = [];
   if (f?.id?.any_) where.push(inValues(flows.id, f.id.any_));
   if (f?.name?.any_) where.push(inValues(flows.name, f.name.any_));
-  if (f?.name?.like_) where.push(like(flows.name, `%${f.name.like_}%`));
+  if (f?.name?.like_) where.push(containsText(flows.name, f.name.like_));
   if (f?.tags?.all_?.length) where.push(tagsContainAll(flows.tags, f.tags.all_));
   return where;
 }

@@ -52,6 +52,16 @@ describe("flows", () => {
     expect(await api("POST", "/flows/count", { flows })).toMatchObject({ status: 200, body: 0 });
   });
 
+  it("matches like_ as a case-insensitive substring, literally and past D1's 50-byte LIKE patterns", async () => {
+    const long = `Long-${"x".repeat(120)}-${crypto.randomUUID()}`;
+    const flows = [`a_c-${long}`, `abc-${long}`];
+    for (const name of flows) await api("POST", "/flows/", { name });
+    const names = async (like_: string) =>
+      (await api("POST", "/flows/filter", { flows: { name: { like_ } } })).body.map((f: { name: string }) => f.name);
+    expect(await names(long.toLowerCase())).toEqual(flows);
+    expect(await names(`a_c-${long}`)).toEqual([flows[0]]);
+  });
+
   it("deletes a flow", async () => {
     const f = (await api("POST", "/flows/", { name: "gone" })).body;
     expect((await api("DELETE", `/flows/${f.id}`)).status).toBe(204);
