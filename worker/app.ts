@@ -30,12 +30,14 @@ const api = new Hono<AppEnv>({ strict: false })
     await next();
   })
   .use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new ApiError(413, `request body over ${MAX_BODY_BYTES} bytes`); } }))
-  // hono's JSON validator silently treats a non-JSON body as `{}`; say so instead of guessing.
+  // hono's JSON validator silently treats a body that is not labelled JSON as `{}` (a PATCH would
+  // answer 204 having changed nothing); say so instead of guessing. Bodiless POSTs (pause, cancel) need
+  // no Content-Type, so an unlabelled body is only refused when it is not empty.
   .use(async (c, next) => {
     const type = c.req.header("content-type")?.split(";")[0]?.trim() ?? "";
     const hasBody = c.req.raw.body !== null && c.req.method !== "GET" && c.req.method !== "HEAD";
-    if (hasBody && type !== "" && !JSON_TYPE.test(type)) {
-      throw new ApiError(415, `send JSON with Content-Type: application/json (got ${JSON.stringify(type)})`);
+    if (hasBody && !JSON_TYPE.test(type) && (type !== "" || (await c.req.text()).trim() !== "")) {
+      throw new ApiError(415, `send JSON with Content-Type: application/json (got ${type ? JSON.stringify(type) : "none"})`);
     }
     await next();
   })
