@@ -1,5 +1,7 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { EmpiricalPolicy } from "../../protocol/runs";
+import type { TaskRunCreate } from "../../protocol/task-runs";
 
 /*
  * D1 bills every row written, and every index entry is a row. Budget (DESIGN.md): a successful task run
@@ -128,9 +130,7 @@ const runStateColumns = {
   end_time: text("end_time"),
   total_run_time: integer("total_run_time_ms").notNull().default(0),
   tags: json<string[]>("tags").notNull().default(sql`'[]'`),
-  empirical_policy: json<{ retries: number; retry_delay: number | number[]; retry_jitter_factor?: number | null }>(
-    "empirical_policy",
-  )
+  empirical_policy: json<EmpiricalPolicy>("empirical_policy")
     .notNull()
     .default(sql`'{"retries":0,"retry_delay":0}'`),
 };
@@ -181,7 +181,7 @@ export const taskRuns = sqliteTable(
     dynamic_key: text("dynamic_key").notNull(),
     cache_key: text("cache_key"),
     cache_expiration: text("cache_expiration"),
-    task_inputs: json<Record<string, { input_type: string; id?: string }[]>>("task_inputs").notNull().default(sql`'{}'`),
+    task_inputs: json<TaskRunCreate["task_inputs"]>("task_inputs").notNull().default(sql`'{}'`),
     ...runStateColumns,
   },
   (t) => [
