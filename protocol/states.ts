@@ -50,7 +50,7 @@ export const StateDetails = v.object({
   scheduled_time: v.optional(v.nullable(IsoDateTime)),
   cache_key: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(2000)))),
   cache_expiration: v.optional(v.nullable(IsoDateTime)),
-  /** Seconds to wait before proposing again when the answer was WAIT. */
+  /** When a PAUSED run stops waiting to be resumed (Prefect's meaning); WAIT's delay is in the result's details. */
   pause_timeout: v.optional(v.nullable(IsoDateTime)),
   retriable: v.optional(v.nullable(v.boolean())),
   /** Lease token of the claim this report belongs to (fencing, see DESIGN.md reliability rules). */
