@@ -7,6 +7,7 @@ import type {
   DeploymentScheduleUpdate,
   ScheduleDefinition,
 } from "../../protocol/schedules";
+import { utcTime } from "../orchestration";
 import type { Db } from "./client";
 import { isoNow, newId } from "./ids";
 import { deploymentSchedules } from "./schema";
@@ -44,7 +45,7 @@ export function anchored(def: ScheduleDefinition, now: Date, previous?: Schedule
   if (!("interval" in def)) return def;
   const inherited = previous && "interval" in previous ? previous.anchor_date : null;
   const anchor = def.anchor_date ?? inherited ?? now.toISOString();
-  return { ...def, anchor_date: new Date(anchor).toISOString() };
+  return { ...def, anchor_date: utcTime(anchor) };
 }
 
 /** Whether runs already created for a schedule still match it after `next` replaces `prev`. */

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, getTableColumns, gte, inArray, lte, sql, type SQL } from "drizzle-orm";
 import type { Log, LogBatch, LogFilter } from "../../protocol/logs";
+import { utcTime } from "../orchestration";
 import type { Db } from "./client";
 import { isoNow, newId } from "./ids";
 import { flowRuns, logs } from "./schema";
@@ -7,8 +8,6 @@ import { flowRuns, logs } from "./schema";
 /** D1 binds at most 100 parameters per statement and a log row takes one per column. */
 const LOGS_PER_INSERT = Math.floor(100 / Object.keys(getTableColumns(logs)).length);
 
-/** Same instant, in the one text form that sorts (schema.ts): the primary key orders by it. */
-const canonicalTime = (t: string): string => new Date(t).toISOString();
 
 /** The ids among `flowRunIds` that name no flow run: one query and one bound parameter, whatever their number. */
 export async function missingFlowRuns(db: Db, flowRunIds: readonly string[]): Promise<string[]> {
@@ -24,7 +23,8 @@ export async function missingFlowRuns(db: Db, flowRunIds: readonly string[]): Pr
  */
 export async function insertLogs(db: Db, lines: LogBatch): Promise<number> {
   const created = isoNow();
-  const rows = lines.map((l) => ({ ...l, id: l.id ?? newId(), created, timestamp: canonicalTime(l.timestamp) }));
+  // The primary key orders lines by time, so every time is in the one text form that sorts.
+  const rows = lines.map((l) => ({ ...l, id: l.id ?? newId(), created, timestamp: utcTime(l.timestamp) }));
   const inserts = [];
   for (let i = 0; i < rows.length; i += LOGS_PER_INSERT) {
     inserts.push(db.insert(logs).values(rows.slice(i, i + LOGS_PER_INSERT)).onConflictDoNothing());
@@ -45,8 +45,8 @@ export function logsQuery(db: Db, f: LogFilter) {
   if (c?.task_run_id?.any_) where.push(inArray(logs.task_run_id, c.task_run_id.any_));
   if (c?.level?.ge_ !== undefined) where.push(gte(logs.level, c.level.ge_));
   if (c?.level?.le_ !== undefined) where.push(lte(logs.level, c.level.le_));
-  if (c?.timestamp?.after_) where.push(gte(logs.timestamp, canonicalTime(c.timestamp.after_)));
-  if (c?.timestamp?.before_) where.push(lte(logs.timestamp, canonicalTime(c.timestamp.before_)));
+  if (c?.timestamp?.after_) where.push(gte(logs.timestamp, utcTime(c.timestamp.after_)));
+  if (c?.timestamp?.before_) where.push(lte(logs.timestamp, utcTime(c.timestamp.before_)));
   const order = f.sort === "TIMESTAMP_DESC" ? desc : asc;
   return db
     .select()

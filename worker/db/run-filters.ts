@@ -1,6 +1,6 @@
 import { and, eq, gte, isNull, lt, lte, not, or, sql, type Column, type SQL } from "drizzle-orm";
 import { STATE_TYPES, type StateType } from "../../protocol/states";
-import { LATE_THRESHOLD_SECONDS } from "../orchestration";
+import { LATE_THRESHOLD_SECONDS, utcTime } from "../orchestration";
 import type { flowRuns, taskRuns } from "./schema";
 import { inValues } from "./sql";
 
@@ -37,8 +37,8 @@ export function stateNameIn(table: RunTable, names: readonly string[], now: Date
 /** Prefect's `{ before_, after_ }`, both inclusive. */
 export function timeRange(column: Column, range: { before_?: string; after_?: string } | undefined): SQL[] {
   const where: SQL[] = [];
-  if (range?.after_) where.push(gte(column, new Date(range.after_).toISOString()));
-  if (range?.before_) where.push(lte(column, new Date(range.before_).toISOString()));
+  if (range?.after_) where.push(gte(column, utcTime(range.after_)));
+  if (range?.before_) where.push(lte(column, utcTime(range.before_)));
   return where;
 }
 

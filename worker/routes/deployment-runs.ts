@@ -4,6 +4,7 @@ import { CreateFlowRunFromDeployment } from "../../protocol/deployments";
 import { getDeployment } from "../db/deployments";
 import { createFlowRun, getDeploymentTarget } from "../db/flow-runs";
 import { ApiError, found } from "../errors";
+import { utcTime } from "../orchestration";
 import { checkParameters } from "../parameters";
 import type { AppEnv } from "../types";
 import { valid } from "../validate";
@@ -30,7 +31,7 @@ export const deploymentRunRoutes = new Hono<AppEnv>().post(
         throw new ApiError(422, `parameters do not match the deployment's schema: ${listed}`, errors);
       }
     }
-    const scheduledTime = new Date(body.scheduled_time ?? Date.now()).toISOString();
+    const scheduledTime = body.scheduled_time ? utcTime(body.scheduled_time) : new Date().toISOString();
     const { run, created } = await createFlowRun(db, {
       flow_id: deployment.flow_id,
       name: body.name,
