@@ -122,6 +122,7 @@ describe("POST /api/logs/", () => {
     ["1,001 lines", (run: string) => lines(run, 1001)],
     ["a bad level", (run: string) => [...lines(run, 1), ...lines(run, 1, { level: 1.5 })]],
     ["a time without a readable offset", (run: string) => [...lines(run, 1), ...lines(run, 1, { timestamp: "2025-01-01T00:00:00 +02" })]],
+    ["a time past the year 9999 in UTC", (run: string) => [...lines(run, 1), ...lines(run, 1, { timestamp: "9999-12-31T23:00:00-05:00" })]],
     ["a bad flow run id", (run: string) => [...lines(run, 1), ...lines("not-a-uuid", 1)]],
     ["a bad line id", (run: string) => [...lines(run, 1), ...lines(run, 1, { id: "x" })]],
   ])("answers 422 for %s and stores nothing", async (_, body) => {
