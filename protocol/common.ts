@@ -34,10 +34,18 @@ export function jsonDepth(value: unknown, limit = MAX_JSON_DEPTH): number {
 }
 
 /** A free-form JSON object (parameters, job variables, schemas), with bounded nesting. */
+/** D1 rows are limited in size; parameters and schemas stay far below it, results go elsewhere. */
+export const MAX_JSON_OBJECT_BYTES = 256 * 1024;
+const jsonBytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).length;
+
+// valibot's record takes arrays too (and outputs them as objects), so arrays are refused before it.
+const NotAnArray = v.custom<unknown>((x) => !Array.isArray(x), "must be a JSON object");
+
 export const JsonObject = v.pipe(
+  NotAnArray,
   v.record(v.string(), v.unknown()),
-  v.check((o) => !Array.isArray(o), "must be a JSON object"),
   v.check((o) => jsonDepth(o) <= MAX_JSON_DEPTH, `must not be nested deeper than ${MAX_JSON_DEPTH} levels`),
+  v.check((o) => jsonBytes(o) <= MAX_JSON_OBJECT_BYTES, `must be at most ${MAX_JSON_OBJECT_BYTES} bytes of JSON`),
 );
 
 export const Limit = (max = 200, fallback = 200) =>
