@@ -149,6 +149,19 @@ export function afterTransition<R extends RunStateRow>(row: R, t: Transition): R
 }
 
 /**
+ * How many states a run's history keeps. A run that is rescheduled or paused again and again would
+ * otherwise grow its row past D1's size limit; the oldest entries go first (the current state and the
+ * run's times are kept in their own columns).
+ */
+export const MAX_HISTORY_STATES = 200;
+
+function appendToHistory(table: RunTable, entry: StoredState): SQL {
+  const h = table.state_history;
+  const json = JSON.stringify(entry);
+  return sql`json_insert(CASE WHEN json_array_length(${h}) >= ${MAX_HISTORY_STATES} THEN json_remove(${h}, '$[0]') ELSE ${h} END, '$[#]', json(${json}))`;
+}
+
+/**
  * The SET that stores accepted state `t` on `row`. Indexed columns are only named when they change:
  * D1 bills an index entry for every indexed column an UPDATE sets, even to the value it had.
  */
@@ -158,7 +171,7 @@ export function stateUpdate(table: RunTable, row: RunStateRow, t: Transition): S
   const set: StateSet = {
     ...currentColumns(s),
     updated: isoNow(),
-    state_history: sql`json_insert(${table.state_history}, '$[#]', json(${JSON.stringify(historyEntry(s))}))`,
+    state_history: appendToHistory(table, historyEntry(s)),
   };
   if (next.run_count !== row.run_count) set.run_count = next.run_count;
   if (next.total_run_time !== row.total_run_time) set.total_run_time = next.total_run_time;
