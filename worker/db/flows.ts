@@ -5,17 +5,16 @@ import { isoNow, newId } from "./ids";
 import { flowRuns, flows, logs, taskRuns } from "./schema";
 import { containsText, inValues, tagsContainAll } from "./sql";
 
-/** Creates the flow unless one of that name exists; either way answers the stored flow. */
-export async function upsertFlow(db: Db, input: FlowCreate): Promise<Flow> {
+/** Creates the flow unless one of that name exists; answers the stored flow and whether it is new. */
+export async function upsertFlow(db: Db, input: FlowCreate): Promise<{ flow: Flow; created: boolean }> {
   const now = isoNow();
+  const id = newId();
   const [, rows] = await db.batch([
-    db
-      .insert(flows)
-      .values({ id: newId(), created: now, updated: now, name: input.name, tags: input.tags })
-      .onConflictDoNothing({ target: flows.name }),
+    db.insert(flows).values({ id, created: now, updated: now, name: input.name, tags: input.tags }).onConflictDoNothing({ target: flows.name }),
     db.select().from(flows).where(eq(flows.name, input.name)),
   ]);
-  return rows[0]!;
+  const flow = rows[0]!;
+  return { flow, created: flow.id === id };
 }
 
 export async function getFlow(db: Db, id: string): Promise<Flow | undefined> {

@@ -9,7 +9,8 @@ import { valid } from "../validate";
 
 export const flowRoutes = new Hono<AppEnv>()
   .post("/", valid("json", FlowCreate), async (c) => {
-    return c.json(await upsertFlow(c.var.db, c.req.valid("json")), 201);
+    const { flow, created } = await upsertFlow(c.var.db, c.req.valid("json"));
+    return c.json(flow, created ? 201 : 200);
   })
   .post("/filter", valid("json", FlowFilter), async (c) => c.json(await filterFlows(c.var.db, c.req.valid("json"))))
   .post("/count", valid("json", v.pick(FlowFilter, ["flows"])), async (c) =>
