@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { describeRoute } from "hono-openapi";
 import { ApiKeyCreate } from "../../protocol/auth";
 import { IdPath } from "../../protocol/common";
 import { forgetKeyPresence } from "../auth/keys";
@@ -9,7 +10,7 @@ import type { AppEnv } from "../types";
 import { valid } from "../validate";
 
 /** Tickets for browser WebSockets. The auth middleware has already checked the key. */
-export const authRoutes = new Hono<AppEnv>().post("/ticket", async (c) => {
+export const authRoutes = new Hono<AppEnv>().post("/ticket", describeRoute({ summary: "A one-minute ticket for opening a WebSocket" }), async (c) => {
   const owner = c.var.keyOwner;
   if (!owner) return c.json({ ticket: null, expires: null });
   return c.json(await issueTicket(owner.kid, owner.secret, Date.now()), 201);
@@ -25,7 +26,7 @@ export const apiKeyRoutes = new Hono<AppEnv>()
     forgetKeyPresence();
     return c.json(created, 201);
   })
-  .get("/", async (c) => c.json(await listApiKeys(c.var.db)))
+  .get("/", describeRoute({ summary: "Stored API keys (never the keys themselves)" }), async (c) => c.json(await listApiKeys(c.var.db)))
   .delete("/:id", valid("param", IdPath), async (c) => {
     const { id } = c.req.valid("param");
     if (!(await deleteApiKey(c.var.db, id))) throw notFound("API key", id);

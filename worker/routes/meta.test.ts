@@ -4,7 +4,7 @@ import { api } from "../test/http";
 describe("meta routes", () => {
   it("answers health and version", async () => {
     expect((await api("GET", "/health")).body).toEqual({ status: "ok", version: expect.any(String) });
-    expect((await api("GET", "/admin/version")).body).toMatchObject({ version: expect.any(String), api_version: expect.any(String) });
+    expect((await api("GET", "/admin/version")).body).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
   it("serves an OpenAPI document generated from the valibot schemas", async () => {
