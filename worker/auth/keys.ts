@@ -34,8 +34,18 @@ export type KeyOwner = { kid: string; secret: string };
 export async function identifyKey(db: Db, envKey: string | undefined, presented: string): Promise<KeyOwner | null> {
   if (envKey && (await constantTimeEqual(presented, envKey))) return { kid: "env", secret: await sha256Hex(envKey) };
   const hash = await sha256Hex(presented);
-  const row = await db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.key_hash, hash)).get();
-  return row ? { kid: row.id, secret: hash } : null;
+  const row = await db.select({ id: apiKeys.id, last_used: apiKeys.last_used }).from(apiKeys).where(eq(apiKeys.key_hash, hash)).get();
+  if (!row) return null;
+  await noteUse(db, row.id, row.last_used);
+  return { kid: row.id, secret: hash };
+}
+
+/** "Last used" is shown to tell stale keys apart; to the hour is enough, and costs one write an hour. */
+const LAST_USED_RESOLUTION_MS = 3_600_000;
+
+async function noteUse(db: Db, id: string, lastUsed: string | null, now = new Date()): Promise<void> {
+  if (lastUsed && now.getTime() - Date.parse(lastUsed) < LAST_USED_RESOLUTION_MS) return;
+  await db.update(apiKeys).set({ last_used: now.toISOString() }).where(eq(apiKeys.id, id));
 }
 
 /** The signing secret behind a key id, for verifying tickets. */
