@@ -160,7 +160,6 @@ CREATE TABLE `workers` (
 	`name` text NOT NULL,
 	`last_heartbeat_time` text NOT NULL,
 	`heartbeat_interval_seconds` integer DEFAULT 10 NOT NULL,
-	`status` text DEFAULT 'ONLINE' NOT NULL,
 	`metadata` text DEFAULT '{}' NOT NULL,
 	FOREIGN KEY (`work_pool_id`) REFERENCES `work_pools`(`id`) ON UPDATE no action ON DELETE cascade
 );

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { EmpiricalPolicy } from "../../protocol/runs";
+import type { State } from "../../protocol/states";
 import type { TaskRunCreate } from "../../protocol/task-runs";
 
 /*
@@ -98,22 +99,13 @@ export const workers = sqliteTable(
     name: text("name").notNull(),
     last_heartbeat_time: text("last_heartbeat_time").notNull(),
     heartbeat_interval_seconds: integer("heartbeat_interval_seconds").notNull().default(10),
-    status: text("status").notNull().default("ONLINE"),
     metadata: json<Record<string, unknown>>("metadata").notNull().default(sql`'{}'`),
   },
   (t) => [uniqueIndex("workers_pool_name").on(t.work_pool_id, t.name)],
 );
 
 /** One entry of a run's state history (the JSON column `state_history`). */
-export type StoredState = {
-  id: string;
-  type: string;
-  name: string;
-  timestamp: string;
-  message: string | null;
-  state_details: Record<string, unknown>;
-  data?: unknown;
-};
+export type StoredState = State;
 
 const runStateColumns = {
   state_id: text("state_id"),

@@ -46,7 +46,6 @@ export async function recordHeartbeat(db: Db, pool: string, beat: WorkerHeartbea
       name: sql<string>`${beat.name}`.as("name"),
       last_heartbeat_time: sql<string>`${now}`.as("last_heartbeat_time"),
       heartbeat_interval_seconds: sql<number>`${beat.heartbeat_interval_seconds}`.as("heartbeat_interval_seconds"),
-      status: sql<string>`'ONLINE'`.as("status"),
       metadata: sql<string>`${JSON.stringify(beat.metadata ?? {})}`.as("metadata"),
     })
     .from(workPools)
