@@ -80,7 +80,9 @@ CREATE TABLE `flow_runs` (
 	`total_run_time_ms` integer DEFAULT 0 NOT NULL,
 	`tags` text DEFAULT '[]' NOT NULL,
 	`empirical_policy` text DEFAULT '{"retries":0,"retry_delay":0}' NOT NULL,
-	FOREIGN KEY (`flow_id`) REFERENCES `flows`(`id`) ON UPDATE no action ON DELETE cascade
+	FOREIGN KEY (`flow_id`) REFERENCES `flows`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`deployment_id`) REFERENCES `deployments`(`id`) ON UPDATE no action ON DELETE set null,
+	FOREIGN KEY (`work_pool_id`) REFERENCES `work_pools`(`id`) ON UPDATE no action ON DELETE set null
 ) WITHOUT ROWID;
 --> statement-breakpoint
 CREATE INDEX `flow_runs_expected_start` ON `flow_runs` (`expected_start_time`);--> statement-breakpoint

@@ -134,8 +134,9 @@ export const flowRuns = sqliteTable(
     ...timestamps,
     name: text("name").notNull(),
     flow_id: text("flow_id").notNull().references(() => flows.id, { onDelete: "cascade" }),
-    deployment_id: text("deployment_id"),
-    work_pool_id: text("work_pool_id"),
+    // As in Prefect, runs outlive their deployment and pool; the references just go null.
+    deployment_id: text("deployment_id").references(() => deployments.id, { onDelete: "set null" }),
+    work_pool_id: text("work_pool_id").references(() => workPools.id, { onDelete: "set null" }),
     parent_task_run_id: text("parent_task_run_id"),
     parameters: json<Record<string, unknown>>("parameters").notNull().default(sql`'{}'`),
     idempotency_key: text("idempotency_key"),

@@ -144,10 +144,10 @@ describe("deployments", () => {
     expect((await api("POST", `/deployments/${MISSING}/resume_deployment`)).status).toBe(404);
   });
 
-  it("deletes a deployment, its schedules and its upcoming auto runs, keeping every other run", async () => {
+  it("deletes a deployment, its schedules and its upcoming auto runs, keeping every other run (unlinked, as Prefect)", async () => {
     const { deployment } = await makeDeployment({ schedules: [{ schedule: { interval: 60 } }] });
     const [schedule] = (await api("GET", `/deployments/${deployment.id}/schedules`)).body;
-    await insertRun(deployment, { schedule: schedule.id, start: inMinutes(5) });
+    const upcoming = await insertRun(deployment, { schedule: schedule.id, start: inMinutes(5) });
     const kept = [
       await insertRun(deployment, { schedule: schedule.id, start: inMinutes(-5), state: ["SCHEDULED", "Late"] }),
       await insertRun(deployment, { schedule: schedule.id, start: inMinutes(-1), state: ["PENDING", "Pending"] }),
@@ -158,7 +158,9 @@ describe("deployments", () => {
     expect((await api("DELETE", `/deployments/${deployment.id}`)).status).toBe(204);
     expect((await api("GET", `/deployments/${deployment.id}`)).status).toBe(404);
     expect((await api("GET", `/deployments/${deployment.id}/schedules`)).status).toBe(404);
-    expect(await runIdsOf(deployment.id)).toEqual(kept.sort());
+    expect(await runIdsOf(deployment.id)).toEqual([]);
+    expect((await api("GET", `/flow_runs/${upcoming}`)).status).toBe(404);
+    for (const id of kept) expect((await api("GET", `/flow_runs/${id}`)).body).toMatchObject({ id, deployment_id: null });
     expect((await api("DELETE", `/deployments/${deployment.id}`)).status).toBe(404);
   });
 });

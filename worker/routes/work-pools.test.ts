@@ -177,7 +177,7 @@ describe("POST /api/work_pools/{name}/pause and /resume", () => {
 });
 
 describe("DELETE /api/work_pools/{name}", () => {
-  it("deletes the pool and its workers; its deployments stay, with no pool", async () => {
+  it("deletes the pool and its workers; its deployments and runs stay, with no pool", async () => {
     const name = unique("del");
     const pool = await createPool({ name });
     await api("POST", `/work_pools/${name}/workers/heartbeat`, { name: "w1" });
@@ -187,6 +187,8 @@ describe("DELETE /api/work_pools/{name}", () => {
     await env.DB.prepare("INSERT INTO deployments (id, created, updated, flow_id, name, work_pool_id) VALUES (?, ?, ?, ?, 'd', ?)")
       .bind(deploymentId, now, now, flow.id, pool.id)
       .run();
+    const run = (await api("POST", `/deployments/${deploymentId}/create_flow_run`, {})).body;
+    expect(run.work_pool_name).toBe(name);
 
     expect((await api("DELETE", `/work_pools/${name}`)).status).toBe(204);
     expect((await api("GET", `/work_pools/${name}`)).status).toBe(404);
@@ -194,6 +196,7 @@ describe("DELETE /api/work_pools/{name}", () => {
     expect(workers?.n).toBe(0);
     const deployment = await env.DB.prepare("SELECT work_pool_id FROM deployments WHERE id = ?").bind(deploymentId).first();
     expect(deployment).toEqual({ work_pool_id: null });
+    expect((await api("GET", `/flow_runs/${run.id}`)).body).toMatchObject({ id: run.id, work_pool_name: null, deployment_id: deploymentId });
   });
 
   it("answers 404 for an unknown pool", async () => {
