@@ -1,5 +1,6 @@
 import { For } from "solid-js";
 import { STATE_TYPES } from "../../../protocol/states";
+import { curl } from "../api/curl";
 import { Command } from "../components/Command";
 import { Page } from "../components/Page";
 import { StateBadge } from "../components/StateBadge";
@@ -14,26 +15,22 @@ export default function Dashboard() {
       </p>
 
       <h2>Get started</h2>
+      <p>
+        The server's API is up: it is Prefect-shaped JSON under <code>{apiUrl}</code>, described by its OpenAPI
+        document. Flows and tasks in TypeScript, the CLI and workers build on it.
+      </p>
       <ol class="steps">
         <li>
-          Point the CLI and workers at this server:
+          Point clients at this server:
           <Command>{`export BATON_API_URL=${apiUrl}`}</Command>
         </li>
         <li>
-          Run a flow; every run is recorded:
-          <Command>npx tsx flows/hello.ts</Command>
+          Read the API's description:
+          <Command>{curl("GET", "/openapi.json")}</Command>
         </li>
         <li>
-          Turn it into a deployment:
-          <Command>npx baton deploy</Command>
-        </li>
-        <li>
-          Start a worker for its work pool:
-          <Command>npx baton worker start</Command>
-        </li>
-        <li>
-          Trigger a run:
-          <Command>npx baton deployment run hello-flow/my_first_deployment --param name=Ada</Command>
+          Register a flow:
+          <Command>{curl("POST", "/flows/", { name: "hello-flow" })}</Command>
         </li>
       </ol>
 

@@ -1,3 +1,4 @@
+import { curl } from "../api/curl";
 import { Command } from "../components/Command";
 import { Page } from "../components/Page";
 
@@ -8,10 +9,9 @@ export default function Deployments() {
         Deployments will be listed here: run one with a form built from its parameters, edit its schedules, pause and
         resume it.
       </p>
-      <p>Until then, from a terminal:</p>
-      <Command>npx baton deploy</Command>
-      <Command>npx baton deployment ls</Command>
-      <Command>npx baton deployment schedule create hello-flow/my_first_deployment --interval 60</Command>
+      <p>Until then, the API answers from a terminal: the deployments, and one of them by name.</p>
+      <Command>{curl("POST", "/deployments/filter", {})}</Command>
+      <Command>{curl("GET", "/deployments/name/hello-flow/my_first_deployment")}</Command>
     </Page>
   );
 }

@@ -1,3 +1,4 @@
+import { curl } from "../api/curl";
 import { Command } from "../components/Command";
 import { Page } from "../components/Page";
 
@@ -8,7 +9,8 @@ export default function Flows() {
         The flows this server knows will be listed here, with their deployments and recent runs. A flow becomes known
         the first time it runs or is deployed.
       </p>
-      <Command>npx tsx flows/hello.ts</Command>
+      <p>Until then, the API lists them from a terminal:</p>
+      <Command>{curl("POST", "/flows/filter", {})}</Command>
     </Page>
   );
 }

@@ -1,3 +1,4 @@
+import { curl } from "../api/curl";
 import { Command } from "../components/Command";
 import { Page } from "../components/Page";
 
@@ -8,9 +9,9 @@ export default function Runs() {
         Every flow run will be listed here, filterable by state, flow, deployment and time, and updated live. Opening
         a run will show its state timeline, task graph, logs and parameters, with retry and cancel.
       </p>
-      <p>Until then, from a terminal:</p>
-      <Command>npx baton flow-run ls</Command>
-      <Command>npx baton flow-run logs &lt;run-id&gt; --follow</Command>
+      <p>Until then, the API answers from a terminal: the newest runs, and a run's logs.</p>
+      <Command>{curl("POST", "/flow_runs/filter", { limit: 20 })}</Command>
+      <Command>{curl("POST", "/logs/filter", { logs: { flow_run_id: { any_: ["<run-id>"] } } })}</Command>
     </Page>
   );
 }

@@ -1,3 +1,4 @@
+import { curl } from "../api/curl";
 import { Command } from "../components/Command";
 import { Page } from "../components/Page";
 
@@ -10,6 +11,8 @@ export default function Settings() {
         workers send the same key from their <code>BATON_API_KEY</code> environment variable:
       </p>
       <Command>npx wrangler secret put BATON_API_KEY</Command>
+      <p>Keys can also be stored (hashed) on the server; the first one turns authentication on:</p>
+      <Command>{curl("POST", "/api_keys/", { name: "ci" })}</Command>
     </Page>
   );
 }
