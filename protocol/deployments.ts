@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import { AnyOf, Description, IsoDateTime, JsonObject, Limit, ListOf, Name, Offset, Tags, Uuid } from "./common";
-import { DeploymentScheduleCreate } from "./schedules";
+import { DeploymentSchedule, DeploymentScheduleCreate } from "./schedules";
 
 const ConcurrencyLimit = v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100_000)));
 
@@ -55,6 +55,10 @@ export const Deployment = v.object({
   retry_delay_seconds: v.number(),
 });
 export type Deployment = v.InferOutput<typeof Deployment>;
+
+/** A deployment as the API answers it: with its schedules, as Prefect 3's DeploymentResponse. */
+export const DeploymentResponse = v.object({ ...Deployment.entries, schedules: v.array(DeploymentSchedule) });
+export type DeploymentResponse = v.InferOutput<typeof DeploymentResponse>;
 
 export const DeploymentFilter = v.object({
   deployments: v.optional(

@@ -11,6 +11,7 @@ import { utcTime } from "../orchestration";
 import type { Db } from "./client";
 import { isoNow, newId } from "./ids";
 import { deploymentSchedules } from "./schema";
+import { inValues } from "./sql";
 import { deleteUpcomingRuns, type DeploymentRef } from "./upcoming-runs";
 
 type ScheduleRow = typeof deploymentSchedules.$inferSelect;
@@ -53,13 +54,25 @@ const runsStillValid = (prev: ScheduleValues, next: ScheduleValues): boolean =>
   prev.active === next.active && sameJson(prev.schedule, next.schedule) && sameJson(prev.parameters, next.parameters);
 
 export async function listSchedules(db: Db, deploymentId: string): Promise<DeploymentSchedule[]> {
+  return (await schedulesOf(db, [deploymentId])).get(deploymentId) ?? [];
+}
+
+/** The schedules of several deployments in one query, each list in the order it was given in. */
+export async function schedulesOf(db: Db, deploymentIds: readonly string[]): Promise<Map<string, DeploymentSchedule[]>> {
+  const byDeployment = new Map<string, DeploymentSchedule[]>();
+  if (deploymentIds.length === 0) return byDeployment;
   const rows = await db
     .select()
     .from(deploymentSchedules)
-    .where(eq(deploymentSchedules.deployment_id, deploymentId))
+    .where(inValues(deploymentSchedules.deployment_id, deploymentIds))
     // Schedules added together share `created`; the rowid keeps the order they were given in.
     .orderBy(asc(deploymentSchedules.created), sql`rowid`);
-  return rows.map(toSchedule);
+  for (const row of rows) {
+    const list = byDeployment.get(row.deployment_id) ?? [];
+    list.push(toSchedule(row));
+    byDeployment.set(row.deployment_id, list);
+  }
+  return byDeployment;
 }
 
 export async function getSchedule(db: Db, deploymentId: string, id: string): Promise<DeploymentSchedule | undefined> {

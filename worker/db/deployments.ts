@@ -1,9 +1,16 @@
 import { and, asc, desc, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import type { Deployment, DeploymentCount, DeploymentCreate, DeploymentFilter, DeploymentUpdate } from "../../protocol/deployments";
+import type {
+  Deployment,
+  DeploymentCount,
+  DeploymentCreate,
+  DeploymentFilter,
+  DeploymentResponse,
+  DeploymentUpdate,
+} from "../../protocol/deployments";
 import type { DeploymentScheduleCreate } from "../../protocol/schedules";
 import type { Db } from "./client";
-import { listSchedules, planReplacement, replacementStatements, sameJson } from "./deployment-schedules";
+import { listSchedules, planReplacement, replacementStatements, sameJson, schedulesOf } from "./deployment-schedules";
 import { isoNow, newId } from "./ids";
 import { deployments, flows, workPools } from "./schema";
 import { containsText, inValues, tagsContainAll } from "./sql";
@@ -37,6 +44,12 @@ export async function getDeployment(db: Db, id: string): Promise<Deployment | un
 
 export async function getDeploymentByName(db: Db, flowName: string, name: string): Promise<Deployment | undefined> {
   return selectDeployments(db).where(and(eq(flows.name, flowName), eq(deployments.name, name))).get();
+}
+
+/** Deployments as the API answers them, with their schedules (one query for the lot). */
+export async function withSchedules(db: Db, list: Deployment[]): Promise<DeploymentResponse[]> {
+  const schedules = await schedulesOf(db, list.map((d) => d.id));
+  return list.map((d) => ({ ...d, schedules: schedules.get(d.id) ?? [] }));
 }
 
 export async function findWorkPoolId(db: Db, name: string): Promise<string | undefined> {
@@ -175,7 +188,7 @@ export async function setDeploymentPaused(db: Db, id: string, paused: boolean): 
 
 /**
  * Deletes a deployment with its schedules (foreign key cascade) and its upcoming auto-scheduled runs.
- * Every other run keeps its deployment_id: history stays readable.
+ * Every other run stays, unlinked (deployment_id set null by its foreign key, as Prefect does).
  */
 export async function deleteDeployment(db: Db, id: string): Promise<boolean> {
   const [, deleted] = await db.batch([

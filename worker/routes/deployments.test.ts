@@ -30,6 +30,22 @@ describe("deployments", () => {
     expect((await api("GET", `/deployments/${answers[0]!.body.id}/schedules`)).body).toHaveLength(1);
   });
 
+  it("answers with its schedules, in the order given, as Prefect's DeploymentResponse", async () => {
+    const schedules = [{ schedule: { cron: "0 9 * * *", timezone: "Europe/Berlin" } }, { schedule: { interval: 3600 }, slug: "hourly" }];
+    const { deployment, flow } = await makeDeployment({ schedules });
+    const plain = await makeDeployment();
+    expect((deployment.schedules as { schedule: object }[]).map((s) => s.schedule)).toEqual([
+      { cron: "0 9 * * *", timezone: "Europe/Berlin", day_or: true },
+      expect.objectContaining({ interval: 3600, anchor_date: expect.any(String) }),
+    ]);
+    const byId = (await api("GET", `/deployments/${deployment.id}`)).body;
+    expect(byId.schedules).toEqual(deployment.schedules);
+    expect((await api("GET", `/deployments/name/${flow.name}/${deployment.name}`)).body.schedules).toEqual(deployment.schedules);
+    const listed = (await api("POST", "/deployments/filter", { deployments: { id: { any_: [deployment.id, plain.deployment.id] } } })).body;
+    const byListedId = Object.fromEntries(listed.map((d: { id: string; schedules: unknown[] }) => [d.id, d.schedules]));
+    expect(byListedId).toEqual({ [deployment.id]: deployment.schedules, [plain.deployment.id]: [] });
+  });
+
   it("reads by id and by flow and deployment name; 404 names what is missing", async () => {
     const { flow, deployment } = await makeDeployment();
     expect((await api("GET", `/deployments/${deployment.id}`)).body.name).toBe(deployment.name);

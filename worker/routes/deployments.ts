@@ -10,6 +10,7 @@ import {
   setDeploymentPaused,
   updateDeployment,
   upsertDeployment,
+  withSchedules,
 } from "../db/deployments";
 import { getFlow } from "../db/flows";
 import { found, notFound } from "../errors";
@@ -36,19 +37,21 @@ export const deploymentRoutes = new Hono<AppEnv>()
     assertSchedulesRun(input.schedules ?? [], now, inBody);
     assertDeploymentParameters(input);
     const { deployment, created } = await upsertDeployment(db, { ...input, work_pool_id }, now);
-    return c.json(deployment, created ? 201 : 200);
+    const [answer] = await withSchedules(db, [deployment]);
+    return c.json(answer, created ? 201 : 200);
   })
   .post("/filter", valid("json", DeploymentFilter), async (c) =>
-    c.json(await filterDeployments(c.var.db, c.req.valid("json"))),
+    c.json(await withSchedules(c.var.db, await filterDeployments(c.var.db, c.req.valid("json")))),
   )
   .post("/count", valid("json", DeploymentCount), async (c) => c.json(await countDeployments(c.var.db, c.req.valid("json"))))
   .get("/name/:flow/:name", valid("param", DeploymentNamePath), async (c) => {
     const { flow, name } = c.req.valid("param");
-    return c.json(found(await getDeploymentByName(c.var.db, flow, name), "deployment", `${flow}/${name}`));
+    const deployment = found(await getDeploymentByName(c.var.db, flow, name), "deployment", `${flow}/${name}`);
+    return c.json((await withSchedules(c.var.db, [deployment]))[0]);
   })
   .get("/:id", valid("param", IdPath), async (c) => {
     const { id } = c.req.valid("param");
-    return c.json(found(await getDeployment(c.var.db, id), "deployment", id));
+    return c.json((await withSchedules(c.var.db, [found(await getDeployment(c.var.db, id), "deployment", id)]))[0]);
   })
   .patch("/:id", valid("param", IdPath), valid("json", DeploymentUpdate), async (c) => {
     const { id } = c.req.valid("param");
