@@ -25,10 +25,6 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
 const api = new Hono<AppEnv>({ strict: false })
-  .use(async (c, next) => {
-    c.set("db", createDb(c.env.DB));
-    await next();
-  })
   .use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new ApiError(413, `request body over ${MAX_BODY_BYTES} bytes`); } }))
   // hono's JSON validator silently treats a body that is not labelled JSON as `{}` (a PATCH would
   // answer 204 having changed nothing); say so instead of guessing. Bodiless POSTs (pause, cancel) need
@@ -71,6 +67,11 @@ api.get(
 
 export const app = new Hono<AppEnv>({ strict: false })
   .use(corsForConfiguredOrigins)
+  // One database handle per request, for the key check and the routes alike.
+  .use(async (c, next) => {
+    c.set("db", createDb(c.env.DB));
+    await next();
+  })
   .use(requireApiKey)
   .route("/api", api)
   .notFound((c) => c.json({ detail: `no route for ${c.req.method} ${c.req.path}` }, 404));

@@ -1,5 +1,4 @@
 import type { MiddlewareHandler } from "hono";
-import { createDb } from "../db/client";
 import { ApiError } from "../errors";
 import type { AppEnv } from "../types";
 import { anyStoredKey, identifyKey, secretOf, type KeyOwner } from "./keys";
@@ -16,7 +15,7 @@ const BEARER = /^Bearer\s+(.+)$/i;
 export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
   const url = new URL(c.req.url);
   if (!needsKey(url.pathname)) return next();
-  const db = createDb(c.env.DB);
+  const db = c.var.db;
   const envKey = c.env.BATON_API_KEY || undefined;
   if (!envKey && !(await anyStoredKey(db))) return next();
 
