@@ -1,6 +1,8 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { isoNow } from "../db/ids";
 import { apiKeys } from "../db/schema";
+import { toBase64url } from "./base64url";
 
 const encoder = new TextEncoder();
 
@@ -21,7 +23,7 @@ export async function constantTimeEqual(a: string, b: string): Promise<boolean> 
 /** A new key: 32 random bytes, shown once; only its hash is stored. */
 export function generateKey(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return `bk_${btoa(String.fromCharCode(...bytes)).replace(/[+/=]/g, (ch) => ({ "+": "-", "/": "_", "=": "" })[ch]!)}`;
+  return `bk_${toBase64url(bytes)}`;
 }
 
 /** Whom a presented key belongs to: the deployment's secret, or a stored key. */
@@ -45,7 +47,7 @@ const LAST_USED_RESOLUTION_MS = 3_600_000;
 
 async function noteUse(db: Db, id: string, lastUsed: string | null, now = new Date()): Promise<void> {
   if (lastUsed && now.getTime() - Date.parse(lastUsed) < LAST_USED_RESOLUTION_MS) return;
-  await db.update(apiKeys).set({ last_used: now.toISOString() }).where(eq(apiKeys.id, id));
+  await db.update(apiKeys).set({ last_used: isoNow(now) }).where(eq(apiKeys.id, id));
 }
 
 /** The signing secret behind a key id, for verifying tickets. */
