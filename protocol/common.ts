@@ -36,7 +36,7 @@ export function jsonDepth(value: unknown, limit = MAX_JSON_DEPTH): number {
 /** A free-form JSON object (parameters, job variables, schemas), with bounded nesting. */
 /** D1 rows are limited in size; parameters and schemas stay far below it, results go elsewhere. */
 export const MAX_JSON_OBJECT_BYTES = 256 * 1024;
-const jsonBytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).length;
+export const jsonBytes = (value: unknown): number => new TextEncoder().encode(JSON.stringify(value)).length;
 
 // valibot's record takes arrays too (and outputs them as objects), so arrays are refused before it.
 const NotAnArray = v.custom<unknown>((x) => !Array.isArray(x), "must be a JSON object");

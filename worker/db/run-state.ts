@@ -1,4 +1,5 @@
 import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
+import { jsonBytes } from "../../protocol/common";
 import type { OrchestrationResult, SetStateBody, State, StateCreate, StateType } from "../../protocol/states";
 import { ApiError } from "../errors";
 import { orchestrate, type Decision, type RunKind } from "../orchestration";
@@ -50,7 +51,7 @@ export const MAX_STATE_DATA_BYTES = 64 * 1024;
 
 export function assertStateDataSize(state: StateCreate, path = "body.state.data"): void {
   if (state.data == null) return;
-  const bytes = new TextEncoder().encode(JSON.stringify(state.data)).length;
+  const bytes = jsonBytes(state.data);
   if (bytes > MAX_STATE_DATA_BYTES) {
     const message = `is ${bytes} bytes of JSON; at most ${MAX_STATE_DATA_BYTES} are stored with a state`;
     throw new ApiError(422, `invalid ${path}: ${message}`, [{ path, message }]);
