@@ -75,3 +75,17 @@ export const WorkerFilter = v.strictObject({
   offset: Offset,
 });
 export type WorkerFilter = v.InferOutput<typeof WorkerFilter>;
+
+/**
+ * `POST /api/work_pools/{name}/get_scheduled_flow_runs`, for workers that cannot hold the pool's socket.
+ * Unlike Prefect's, it claims what it answers (the same claims as the socket's offers), so two pollers
+ * never get the same run. Prefect's other fields (work_queue_names, scheduled_before) are ignored.
+ */
+export const GetScheduledFlowRuns = v.object({
+  worker_name: v.optional(Name, "poller"),
+  limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100)), 10),
+  /** Long-poll: wait up to this long for a run to fall due when none is due now. */
+  wait_seconds: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(30, "must be at most 30")), 0),
+  heartbeat_interval_seconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(3600)), 10),
+});
+export type GetScheduledFlowRuns = v.InferOutput<typeof GetScheduledFlowRuns>;

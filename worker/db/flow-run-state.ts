@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { SetStateBody } from "../../protocol/states";
 import { ApiError, notFound } from "../errors";
 import type { Db } from "./client";
@@ -10,15 +10,28 @@ import { flowRuns } from "./schema";
  * set_state and cancel of flow runs: the shared machinery (run-set-state.ts) plus what only flow
  * runs have, the claim of a worker (worker_id, lease_token).
  */
-const setStateColumns = { ...runStateColumns(flowRuns), lease_token: flowRuns.lease_token, worker_id: flowRuns.worker_id };
-type FlowRunStateRow = Awaited<ReturnType<typeof readForSetState>> & {};
+const setStateColumns = {
+  ...runStateColumns(flowRuns),
+  lease_token: flowRuns.lease_token,
+  worker_id: flowRuns.worker_id,
+  work_pool_id: flowRuns.work_pool_id,
+};
+export type FlowRunStateRow = Awaited<ReturnType<typeof readForSetState>> & {};
 
-function readForSetState(db: Db, id: string) {
+export function readForSetState(db: Db, id: string) {
   return db.select(setStateColumns).from(flowRuns).where(eq(flowRuns.id, id)).get();
 }
 
+/**
+ * A run rescheduled by hand (not a retry its worker runs in-process) is no longer any worker's: the
+ * claim goes with the state, so the pool hands the run out again and the old worker's reports are refused.
+ */
+const releasesClaim = (t: Transition) => t.state?.type === "SCHEDULED" && t.state.name !== "AwaitingRetry";
+const NO_CLAIM = { worker_id: null, lease_token: null, lease_until: null };
+
 async function writeState(db: Db, row: FlowRunStateRow, t: Transition): Promise<StateWrite> {
-  const res = await db.update(flowRuns).set(stateUpdate(flowRuns, row, t)).where(unchangedSince(flowRuns, row)).run();
+  const set = { ...stateUpdate(flowRuns, row, t), ...(releasesClaim(t) && row.lease_token !== null ? NO_CLAIM : {}) };
+  const res = await db.update(flowRuns).set(set).where(unchangedSince(flowRuns, row)).run();
   return { changed: res.meta.changes > 0, rows_written: res.meta.rows_written };
 }
 
@@ -36,15 +49,37 @@ function checkLease(row: FlowRunStateRow, body: SetStateBody): void {
   }
 }
 
-export function setFlowRunState(db: Db, id: string, body: SetStateBody): Promise<SetStateOutcome> {
-  return setStateRaceSafe({
-    kind: "flow_run",
-    propose: () => body,
-    read: () => readForSetState(db, id),
-    check: (row) => checkLease(row, body),
-    write: (row, t) => writeState(db, row, t),
-    notFound: () => notFound("flow run", id),
+/** The outcome, and the pool of the run, whose object must hear of the change (see worker/pool/notify.ts). */
+export type FlowRunStateOutcome = SetStateOutcome & { work_pool_id: string | null };
+
+async function withPool(
+  run: (read: () => Promise<FlowRunStateRow | undefined>) => Promise<SetStateOutcome>,
+  db: Db,
+  id: string,
+): Promise<FlowRunStateOutcome> {
+  let poolId: string | null = null;
+  const outcome = await run(async () => {
+    const row = await readForSetState(db, id);
+    poolId = row?.work_pool_id ?? null;
+    return row;
   });
+  return { ...outcome, work_pool_id: poolId };
+}
+
+export function setFlowRunState(db: Db, id: string, body: SetStateBody): Promise<FlowRunStateOutcome> {
+  return withPool(
+    (read) =>
+      setStateRaceSafe({
+        kind: "flow_run",
+        propose: () => body,
+        read,
+        check: (row) => checkLease(row, body),
+        write: (row, t) => writeState(db, row, t),
+        notFound: () => notFound("flow run", id),
+      }),
+    db,
+    id,
+  );
 }
 
 /** A worker's process may still be running the flow in these states, so only the worker can end it. */
@@ -56,15 +91,67 @@ const heldByWorker = (row: FlowRunStateRow) =>
  * Cancels through the rules: CANCELLING when a worker holds the run (it kills the process and
  * confirms CANCELLED), CANCELLED at once otherwise, since nobody would ever confirm it.
  */
-export function cancelFlowRun(db: Db, id: string): Promise<SetStateOutcome> {
-  return setStateRaceSafe({
-    kind: "flow_run",
-    propose: (row) =>
-      heldByWorker(row)
-        ? { state: { type: "CANCELLING", message: "cancellation requested", state_details: {} }, force: false }
-        : { state: { type: "CANCELLED", message: "cancelled on request", state_details: {} }, force: false },
-    read: () => readForSetState(db, id),
-    write: (row, t) => writeState(db, row, t),
-    notFound: () => notFound("flow run", id),
-  });
+export function cancelFlowRun(db: Db, id: string): Promise<FlowRunStateOutcome> {
+  return withPool(
+    (read) =>
+      setStateRaceSafe({
+        kind: "flow_run",
+        propose: (row) =>
+          heldByWorker(row)
+            ? { state: { type: "CANCELLING", message: "cancellation requested", state_details: {} }, force: false }
+            : { state: { type: "CANCELLED", message: "cancelled on request", state_details: {} }, force: false },
+        read,
+        write: (row, t) => writeState(db, row, t),
+        notFound: () => notFound("flow run", id),
+      }),
+    db,
+    id,
+  );
+}
+
+class LeaseChanged extends Error {}
+class RunGone extends Error {}
+
+/**
+ * A state change the pool's object makes on its own authority (a claim given back, a lost worker's
+ * run crashed, a cancellation that timed out, a run its deployment's concurrency keeps waiting). It
+ * applies only while the run's lease is still `expectedLease` (null: unclaimed), so it never undoes
+ * what happened meanwhile; `clearClaim` also takes the run away from its worker, so that worker's
+ * later reports are refused (409).
+ */
+export async function setRunStateAsPool(
+  db: Db,
+  id: string,
+  expectedLease: string | null,
+  propose: (row: FlowRunStateRow) => SetStateBody,
+  clearClaim: boolean,
+): Promise<SetStateOutcome | "lease changed" | "gone"> {
+  const claim = clearClaim ? NO_CLAIM : {};
+  try {
+    return await setStateRaceSafe({
+      kind: "flow_run",
+      propose,
+      read: () => readForSetState(db, id),
+      check: (row) => {
+        if (row.lease_token !== expectedLease) throw new LeaseChanged();
+      },
+      write: async (row, t) => {
+        const where = and(unchangedSince(flowRuns, row), expectedLease === null ? isNull(flowRuns.lease_token) : eq(flowRuns.lease_token, expectedLease));
+        const res = await db.update(flowRuns).set({ ...stateUpdate(flowRuns, row, t), ...claim }).where(where).run();
+        return { changed: res.meta.changes > 0, rows_written: res.meta.rows_written };
+      },
+      notFound: () => new RunGone(),
+    });
+  } catch (e) {
+    if (e instanceof LeaseChanged) return "lease changed";
+    if (e instanceof RunGone) return "gone";
+    throw e;
+  }
+}
+
+/** Takes a SCHEDULED run (an AwaitingRetry whose worker is gone) away from its worker, state unchanged. */
+export async function releaseClaim(db: Db, id: string, lease: string): Promise<boolean> {
+  const where = and(eq(flowRuns.id, id), eq(flowRuns.lease_token, lease), sql`${flowRuns.state_type} = 'SCHEDULED'`);
+  const res = await db.update(flowRuns).set(NO_CLAIM).where(where).run();
+  return res.meta.changes > 0;
 }

@@ -56,17 +56,18 @@ export async function countWorkPools(db: Db, f: Pick<WorkPoolFilter, "work_pools
 }
 
 /** Changes only the fields sent; false when no pool has that name. */
-export async function updateWorkPool(db: Db, name: string, patch: WorkPoolUpdate): Promise<boolean> {
+/** Answers the pool's id, or undefined when there is no such pool. */
+export async function updateWorkPool(db: Db, name: string, patch: WorkPoolUpdate): Promise<string | undefined> {
   const rows = await db
     .update(workPools)
     .set({ ...patch, updated: isoNow() })
     .where(eq(workPools.name, name))
     .returning({ id: workPools.id });
-  return rows.length > 0;
+  return rows[0]?.id;
 }
 
 /** The schema's foreign keys do the rest: its workers are deleted, its deployments stay with no pool. */
-export async function deleteWorkPool(db: Db, name: string): Promise<boolean> {
+export async function deleteWorkPool(db: Db, name: string): Promise<string | undefined> {
   const rows = await db.delete(workPools).where(eq(workPools.name, name)).returning({ id: workPools.id });
-  return rows.length > 0;
+  return rows[0]?.id;
 }

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, exists, not, sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import { and, asc, desc, eq, exists, inArray, not, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { QueryBuilder } from "drizzle-orm/sqlite-core";
 import type { Worker, WorkerFilter, WorkerHeartbeat } from "../../protocol/work-pools";
 import { MISSED_BEATS_BEFORE_OFFLINE, workerStatus } from "../liveness";
@@ -108,4 +108,44 @@ export async function deleteWorker(db: Db, pool: string, name: string): Promise<
   ]);
   if (poolRows.length === 0) return "no pool";
   return deleted.length > 0 ? "deleted" : "no worker";
+}
+
+/**
+ * A worker says hello on the pool socket, or polls: created or its heartbeat moved, like `recordHeartbeat`,
+ * answering its id (undefined when the pool is gone).
+ */
+export async function upsertPoolWorker(db: Db, poolId: string, name: string, intervalSeconds: number, metadata: Record<string, unknown>) {
+  const now = isoNow();
+  const row = await db
+    .insert(workers)
+    .values({ id: newId(), created: now, updated: now, work_pool_id: poolId, name, last_heartbeat_time: now, heartbeat_interval_seconds: intervalSeconds, metadata })
+    .onConflictDoUpdate({
+      target: [workers.work_pool_id, workers.name],
+      set: { updated: now, last_heartbeat_time: now, heartbeat_interval_seconds: intervalSeconds, metadata },
+    })
+    .returning({ id: workers.id })
+    .get()
+    .catch((e: unknown) => {
+      // The pool was deleted: its id no longer satisfies the foreign key.
+      if (String(e).includes("FOREIGN KEY")) return undefined;
+      throw e;
+    });
+  return row?.id;
+}
+
+/** A heartbeat that arrived over the pool's socket: one row written, no index entry. */
+export async function touchWorker(db: Db, workerId: string): Promise<void> {
+  const now = isoNow();
+  await db.update(workers).set({ updated: now, last_heartbeat_time: now }).where(eq(workers.id, workerId)).run();
+}
+
+/** When each worker last sent a heartbeat by any route (REST or socket), epoch ms. */
+export async function lastHeartbeats(db: Db, workerIds: string[]): Promise<Map<string, number>> {
+  if (workerIds.length === 0) return new Map();
+  const rows = await db
+    .select({ id: workers.id, t: workers.last_heartbeat_time })
+    .from(workers)
+    .where(inArray(workers.id, workerIds))
+    .all();
+  return new Map(rows.map((r) => [r.id, Date.parse(r.t)]));
 }

@@ -6,6 +6,7 @@ import { createFlowRun, getDeploymentTarget } from "../db/flow-runs";
 import { ApiError, found } from "../errors";
 import { utcTime } from "../orchestration";
 import { checkParameters } from "../parameters";
+import { nudgePoolsLater } from "../pool/notify";
 import type { AppEnv } from "../types";
 import { valid } from "../validate";
 
@@ -44,6 +45,7 @@ export const deploymentRunRoutes = new Hono<AppEnv>().post(
       idempotency_key: body.idempotency_key,
       empirical_policy: { retries: deployment.retries, retry_delay: deployment.retry_delay_seconds },
     });
+    if (created) nudgePoolsLater(c, [target?.work_pool_id]);
     return c.json(run, created ? 201 : 200);
   },
 );

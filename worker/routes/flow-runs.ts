@@ -8,6 +8,7 @@ import { createFlowRun, deleteFlowRun, getDeploymentTarget, getFlowRun, getFlowR
 import { getFlow } from "../db/flows";
 import { setStateStatus } from "../db/run-set-state";
 import { ApiError, found, notFound } from "../errors";
+import { nudgePoolsLater, tellPoolOfState } from "../pool/notify";
 import type { AppEnv } from "../types";
 import { valid } from "../validate";
 
@@ -25,6 +26,7 @@ export const flowRunRoutes = new Hono<AppEnv>()
       workPoolId = target.work_pool_id;
     }
     const { run, created } = await createFlowRun(db, { ...body, work_pool_id: workPoolId });
+    if (created) nudgePoolsLater(c, [workPoolId]);
     return c.json(run, created ? 201 : 200);
   })
   .post("/filter", valid("json", FlowRunFilter), async (c) => c.json(await filterFlowRuns(c.var.db, c.req.valid("json"))))
@@ -44,14 +46,17 @@ export const flowRunRoutes = new Hono<AppEnv>()
     return c.body(null, 204);
   })
   .post("/:id/set_state", valid("param", IdPath), valid("json", SetStateBody), async (c) => {
-    const { result } = await setFlowRunState(c.var.db, c.req.valid("param").id, c.req.valid("json"));
+    const { id } = c.req.valid("param");
+    const { result, work_pool_id } = await setFlowRunState(c.var.db, id, c.req.valid("json"));
+    if (result.status === "ACCEPT") tellPoolOfState(c, work_pool_id, id, result.state);
     return c.json(result, setStateStatus(result));
   })
   // Baton's addition: what the dashboard's Cancel button does, whoever holds the run.
   .post("/:id/cancel", valid("param", IdPath), async (c) => {
     const { id } = c.req.valid("param");
-    const { result } = await cancelFlowRun(c.var.db, id);
+    const { result, work_pool_id } = await cancelFlowRun(c.var.db, id);
     if (result.status !== "ACCEPT") throw new ApiError(409, `flow run ${id} cannot be cancelled: ${result.details.reason}`);
+    tellPoolOfState(c, work_pool_id, id, result.state);
     return c.json(result);
   })
   .get("/:id/states", valid("param", IdPath), async (c) => {

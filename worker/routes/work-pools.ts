@@ -11,8 +11,10 @@ import {
   updateWorkPool,
 } from "../db/work-pools";
 import { ApiError, found, notFound } from "../errors";
+import { nudgePoolsLater } from "../pool/notify";
 import type { AppEnv } from "../types";
 import { valid } from "../validate";
+import { workPoolDispatchRoutes } from "./work-pool-dispatch";
 import { workerRoutes } from "./workers";
 
 /** Pools are addressed by name in paths, as in Prefect. */
@@ -35,23 +37,33 @@ export const workPoolRoutes = new Hono<AppEnv>()
   })
   .patch("/:name", valid("param", NamePath), valid("json", WorkPoolUpdate), async (c) => {
     const { name } = c.req.valid("param");
-    if (!(await updateWorkPool(c.var.db, name, c.req.valid("json")))) throw notFound("work pool", name);
+    const id = await updateWorkPool(c.var.db, name, c.req.valid("json"));
+    if (!id) throw notFound("work pool", name);
+    nudgePoolsLater(c, [id]);
     return c.body(null, 204);
   })
   // Baton's shortcuts for the CLI and dashboard; the same as PATCH { is_paused }.
   .post("/:name/pause", valid("param", NamePath), async (c) => {
     const { name } = c.req.valid("param");
-    if (!(await updateWorkPool(c.var.db, name, { is_paused: true }))) throw notFound("work pool", name);
+    const id = await updateWorkPool(c.var.db, name, { is_paused: true });
+    if (!id) throw notFound("work pool", name);
+    nudgePoolsLater(c, [id]);
     return c.body(null, 204);
   })
   .post("/:name/resume", valid("param", NamePath), async (c) => {
     const { name } = c.req.valid("param");
-    if (!(await updateWorkPool(c.var.db, name, { is_paused: false }))) throw notFound("work pool", name);
+    const id = await updateWorkPool(c.var.db, name, { is_paused: false });
+    if (!id) throw notFound("work pool", name);
+    nudgePoolsLater(c, [id]);
     return c.body(null, 204);
   })
   .delete("/:name", valid("param", NamePath), async (c) => {
     const { name } = c.req.valid("param");
-    if (!(await deleteWorkPool(c.var.db, name))) throw notFound("work pool", name);
+    const id = await deleteWorkPool(c.var.db, name);
+    if (!id) throw notFound("work pool", name);
+    // Its object closes the workers' sockets when it finds the pool gone.
+    nudgePoolsLater(c, [id]);
     return c.body(null, 204);
   })
-  .route("/:name/workers", workerRoutes);
+  .route("/:name/workers", workerRoutes)
+  .route("/", workPoolDispatchRoutes);

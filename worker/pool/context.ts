@@ -1,0 +1,19 @@
+import type { Db } from "../db/client";
+import type { ClaimedRun } from "../db/pool-runs";
+import type { PoolStore } from "./store";
+
+/** A get_scheduled_flow_runs call waiting for runs: it counts as a worker with `limit` free slots. */
+export type PollWaiter = { worker_id: string; limit: number; claimed: ClaimedRun[]; wake: () => void };
+
+/** What the pool's helpers share: the object's state, its storage, D1, and the calls back into the object. */
+export interface Pool {
+  readonly durable: DurableObjectState;
+  readonly db: Db;
+  readonly store: PoolStore;
+  readonly waiters: PollWaiter[];
+  poolId(): string | null;
+  /** Runs a dispatch pass (coalescing concurrent requests into one more pass). */
+  dispatch(): Promise<void>;
+  /** Sets the alarm to the earliest time something is due. */
+  rearm(): Promise<void>;
+}
