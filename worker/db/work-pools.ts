@@ -71,3 +71,8 @@ export async function deleteWorkPool(db: Db, name: string): Promise<string | und
   const rows = await db.delete(workPools).where(eq(workPools.name, name)).returning({ id: workPools.id });
   return rows[0]?.id;
 }
+
+/** Every pool's id, for the cron's visit to each pool's object. */
+export async function allWorkPoolIds(db: Db): Promise<string[]> {
+  return (await db.select({ id: workPools.id }).from(workPools).all()).map((r) => r.id);
+}

@@ -1,5 +1,7 @@
 import type { Context } from "hono";
 import type { State } from "../../protocol/states";
+import { createDb } from "../db/client";
+import { allWorkPoolIds } from "../db/work-pools";
 import type { Env } from "../env";
 import type { AppEnv } from "../types";
 
@@ -33,7 +35,12 @@ export function nudgePoolsLater(c: RouteContext, poolIds: Iterable<string | null
   c.executionCtx.waitUntil(nudgePools(c.env, poolIds));
 }
 
-/** The cron's visit to every pool: reconcile, reap, dispatch (each pool's object also keeps its own alarm). */
-export async function tickPools(env: Env, poolIds: string[]): Promise<void> {
-  await Promise.allSettled(poolIds.map((id) => poolStub(env, id).tick(id)));
+/**
+ * The cron's visit to every pool: reconcile, reap, dispatch. Each pool's object keeps its own alarm;
+ * this is the safety net for an alarm or a nudge that was lost, and wakes pools whose D1 rows changed
+ * behind their back (a restored database, runs inserted by hand).
+ */
+export async function tickAllPools(env: Env): Promise<void> {
+  const ids = await allWorkPoolIds(createDb(env.DB));
+  await Promise.allSettled(ids.map((id) => poolStub(env, id).tick(id)));
 }

@@ -38,6 +38,20 @@ export class WorkPool extends DurableObject<Env> implements Pool {
     this.durable = ctx;
     this.db = createDb(env.DB);
     this.store = new PoolStore(ctx.storage.sql);
+    this.#graceAfterRestart();
+  }
+
+  /**
+   * After a restart (a deploy, a local server restart) every socket is gone without a close event.
+   * Their workers get the reconnect grace from now, not from their last beat, so that a server
+   * restart never crashes runs whose workers are still alive and about to reconnect.
+   */
+  #graceAfterRestart(): void {
+    const live = liveSockets(this.ctx);
+    const now = Date.now();
+    for (const w of this.store.workers()) {
+      if (w.kind === "socket" && w.lost_at === null && !live.has(w.worker_id)) this.store.saveWorker({ ...w, lost_at: now });
+    }
   }
 
   poolId(): string | null {
