@@ -29,7 +29,7 @@ describe("ApiClient", () => {
 
   it("turns a 4xx into an HttpError with method, URL, status and detail, without retrying", async () => {
     const { client, seen } = await serve([[422, { detail: "invalid body.name" }]]);
-    const error = await client.post("/flows/", {}, { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 } }).catch((e: unknown) => e as Error);
+    const error = (await client.post("/flows/", {}, { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 } }).catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(HttpError);
     expect(error.message).toMatch(/^POST http:\/\/127\.0\.0\.1:\d+\/api\/flows\/ → 422: invalid body\.name$/);
     expect(seen).toHaveLength(1);
@@ -43,7 +43,7 @@ describe("ApiClient", () => {
 
   it("says which server it could not reach", async () => {
     const client = new ApiClient(clientConfig({ BATON_API_URL: "http://127.0.0.1:9/api" }));
-    const error = await client.get("/health").catch((e: unknown) => e as Error);
+    const error = (await client.get("/health").catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(UnreachableError);
     expect(error.message).toMatch(/cannot reach the Baton server at http:\/\/127\.0\.0\.1:9\/api/);
   });
