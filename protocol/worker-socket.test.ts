@@ -31,7 +31,7 @@ describe("worker socket messages", () => {
   it("reads every kind the pool sends", () => {
     const messages = [
       { type: "cancel", run_id: RUN, lease_token: "t", reason: "asked" },
-      { type: "revoke", run_id: RUN, reason: "late" },
+      { type: "revoke", run_id: RUN, lease_token: "t", reason: "late" },
       { type: "error", code: "lease_lost", message: "no" },
       { type: "state_result", request_id: "r", run_id: RUN, result: { status: "ACCEPT", state: null, details: {} } },
     ];

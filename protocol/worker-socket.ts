@@ -104,8 +104,11 @@ export const Offer = v.object({
 /** Stop the run's process and report CANCELLED. */
 export const Cancel = v.object({ type: v.literal("cancel"), run_id: v.string(), lease_token: v.string(), reason: v.string() });
 
-/** The run is no longer this worker's (an offer acknowledged too late): stop it without reporting. */
-export const Revoke = v.object({ type: v.literal("revoke"), run_id: v.string(), reason: v.string() });
+/**
+ * The claim under this lease is no longer this worker's (an offer acknowledged too late): do not start
+ * the run, or stop it without reporting. The lease tells it apart from a newer claim of the same run.
+ */
+export const Revoke = v.object({ type: v.literal("revoke"), run_id: v.string(), lease_token: v.string(), reason: v.string() });
 
 export const StateResult = v.object({
   type: v.literal("state_result"),

@@ -1,6 +1,8 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { api } from "../test/http";
+import { sqlRun, unique } from "../test/runs";
+import { openSocket } from "../test/sockets";
 
 // This file runs in the "worker-auth" project, whose Worker has BATON_API_KEY=test-key (vitest.config.ts).
 const auth = { authorization: "Bearer test-key" };
@@ -52,6 +54,49 @@ describe("a server with BATON_API_KEY", () => {
     const forged = `${ticket.split(".")[0]}.${"A".repeat(43)}`;
     const res = await SELF.fetch(`http://baton.test/api/events/stream?ticket=${forged}`, { headers: { upgrade: "websocket" } });
     expect(res.status).toBe(401);
+  });
+
+  describe("the worker socket", () => {
+    async function newPool(): Promise<string> {
+      const now = new Date().toISOString();
+      const name = unique("auth-pool");
+      await sqlRun("INSERT INTO work_pools (id, created, updated, name) VALUES (?, ?, ?, ?)", crypto.randomUUID(), now, now, name);
+      return name;
+    }
+    const upgrade = { upgrade: "websocket" };
+
+    it("refuses an upgrade without a key or ticket with 401, whatever the spelling of the path", async () => {
+      const pool = await newPool();
+      for (const path of [`/api/work_pools/${pool}/connect`, `/api/work_pools/${pool}/connect/`, `/api/work_pools/${pool}/%63onnect`, `//api/work_pools/${pool}/connect`]) {
+        const res = await SELF.fetch(`http://baton.test${path}`, { headers: upgrade });
+        expect([path, res.status]).toEqual([path, 401]);
+        expect(res.webSocket).toBeNull();
+      }
+      for (const query of ["?ticket=test-key", "?api_key=test-key", "?ticket="]) {
+        expect((await SELF.fetch(`http://baton.test/api/work_pools/${pool}/connect${query}`, { headers: upgrade })).status).toBe(401);
+      }
+      const wrong = await SELF.fetch(`http://baton.test/api/work_pools/${pool}/connect`, { headers: { ...upgrade, authorization: "Bearer nope" } });
+      expect(wrong.status).toBe(401);
+    });
+
+    it("accepts the key as a Bearer header, and the pool welcomes the worker", async () => {
+      const w = await openSocket(await newPool(), auth);
+      w.send({ type: "hello", protocol: 1, name: "keyed", capacity: 1 });
+      expect((await w.next("welcome")).worker_id).toBeTypeOf("string");
+      w.close();
+    });
+
+    it("accepts a ticket from POST /api/auth/ticket as ?ticket=", async () => {
+      const pool = await newPool();
+      const { ticket } = (await api("POST", "/auth/ticket", undefined, auth)).body;
+      const res = await SELF.fetch(`http://baton.test/api/work_pools/${pool}/connect?ticket=${ticket}`, { headers: upgrade });
+      expect(res.status).toBe(101);
+      res.webSocket!.accept();
+      const welcomed = new Promise<{ type: string }>((resolve) => res.webSocket!.addEventListener("message", (e) => resolve(JSON.parse(e.data as string))));
+      res.webSocket!.send(JSON.stringify({ type: "hello", protocol: 1, name: "ticketed", capacity: 1 }));
+      expect((await welcomed).type).toBe("welcome");
+      res.webSocket!.close();
+    });
   });
 
   it("sends no CORS headers to other origins", async () => {

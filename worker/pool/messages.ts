@@ -29,7 +29,7 @@ const fail = (ws: WebSocket, code: ErrorCode, message: string, extra: { request_
 
 function parse(ws: WebSocket, raw: string | ArrayBuffer): WorkerMessage | null {
   if (typeof raw !== "string") return fail(ws, "bad_message", "messages must be JSON text, not binary"), null;
-  if (raw.length > MAX_WORKER_MESSAGE_BYTES) return fail(ws, "bad_message", `message is longer than ${MAX_WORKER_MESSAGE_BYTES} bytes`), null;
+  if (raw.length > MAX_WORKER_MESSAGE_BYTES || new TextEncoder().encode(raw).length > MAX_WORKER_MESSAGE_BYTES) return fail(ws, "bad_message", `message is longer than ${MAX_WORKER_MESSAGE_BYTES} bytes`), null;
   let json: unknown;
   try {
     json = JSON.parse(raw);
@@ -95,6 +95,10 @@ async function hello(pool: Pool, ws: WebSocket, msg: Msg<"hello">): Promise<void
     runs_kept: kept,
     runs_lost: lost,
   });
+  // A cancel that could not reach the worker while it was away is sent again now.
+  for (const held of pool.store.heldBy(workerId)) {
+    if (held.phase === "cancelling") send(ws, { type: "cancel", run_id: held.run_id, lease_token: held.lease_token, reason: "cancellation requested" });
+  }
   await pool.dispatch();
 }
 
@@ -108,7 +112,7 @@ function heldByMe(pool: Pool, ws: WebSocket, workerId: string, runId: string, to
 async function ack(pool: Pool, ws: WebSocket, workerId: string, msg: Msg<"ack">): Promise<void> {
   const held = heldByMe(pool, ws, workerId, msg.run_id, msg.lease_token);
   if (held?.phase === "offered") pool.store.setPhase(held.run_id, "acked", null);
-  if (!held) send(ws, { type: "revoke", run_id: msg.run_id, reason: "the offer is no longer valid; do not start the run" });
+  if (!held) send(ws, { type: "revoke", run_id: msg.run_id, lease_token: msg.lease_token, reason: "the offer is no longer valid; do not start the run" });
   await pool.rearm();
 }
 

@@ -58,7 +58,7 @@ async function expireOffer(pool: Pool, held: HeldRun, workerName: string): Promi
   }
   await loseRun(pool, held, `worker ${workerName} did not acknowledge the run in time`);
   const ws = liveSockets(pool.durable).get(held.worker_id);
-  if (ws) send(ws, { type: "revoke", run_id: held.run_id, reason: "not acknowledged in time; the run went back to the pool" });
+  if (ws) send(ws, { type: "revoke", run_id: held.run_id, lease_token: held.lease_token, reason: "not acknowledged in time; the run went back to the pool" });
 }
 
 async function expireCancel(pool: Pool, held: HeldRun): Promise<void> {
