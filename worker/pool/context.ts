@@ -11,6 +11,8 @@ export interface Pool {
   readonly db: Db;
   readonly store: PoolStore;
   readonly waiters: PollWaiter[];
+  /** Workers that let an offer time out, until when they are asked last (epoch ms; in memory only). */
+  readonly slowUntil: Map<string, number>;
   poolId(): string | null;
   /** Runs a dispatch pass (coalescing concurrent requests into one more pass). */
   dispatch(): Promise<void>;

@@ -21,7 +21,8 @@ function freeWorkers(pool: Pool): FreeWorker[] {
   const free: FreeWorker[] = [];
   for (const workerId of liveSockets(pool.durable).keys()) {
     const w = pool.store.worker(workerId);
-    if (w) free.push({ worker_id: workerId, free: Math.max(0, w.capacity - (heldCount.get(workerId) ?? 0)) });
+    const slow = (pool.slowUntil.get(workerId) ?? 0) > Date.now();
+    if (w) free.push({ worker_id: workerId, free: Math.max(0, w.capacity - (heldCount.get(workerId) ?? 0)), slow });
   }
   for (const waiter of pool.waiters) free.push({ worker_id: waiter.worker_id, free: waiter.limit - waiter.claimed.length });
   return free.filter((w) => w.free > 0);

@@ -33,6 +33,12 @@ describe("planDispatch", () => {
     expect(plan.full).toBe(true);
   });
 
+  it("asks a worker that let an offer time out last, but still asks it when it is the only one", () => {
+    const due = [run({ id: "a" }), run({ id: "b" })];
+    const workers = [{ worker_id: "slow", free: 5, slow: true }, { worker_id: "ok", free: 1 }];
+    expect(kinds(planDispatch(input({ due, workers })))).toEqual(["claim:a@ok", "claim:b@slow"]);
+  });
+
   it("respects the pool's free slots", () => {
     const plan = planDispatch(input({ due: [run({ id: "a" }), run({ id: "b" })], poolFree: 1 }));
     expect(kinds(plan)).toEqual(["claim:a@w1"]);

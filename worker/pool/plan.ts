@@ -21,7 +21,8 @@ export type DueRun = {
   collision_strategy: CollisionStrategy;
 };
 
-export type FreeWorker = { worker_id: string; free: number };
+/** `slow`: it let an offer time out lately, so others are asked first. */
+export type FreeWorker = { worker_id: string; free: number; slow?: boolean };
 
 export type DispatchInput = {
   /** Due runs, oldest first. */
@@ -58,10 +59,14 @@ function catchupSkip(run: DueRun, laterInGroup: boolean, now: Date): string | nu
   return null;
 }
 
-/** Picks the worker with the most free slots, so runs spread over the pool. */
+/** Picks the worker with the most free slots, so runs spread over the pool; slow workers last. */
 function pickWorker(workers: FreeWorker[]): FreeWorker | undefined {
   let best: FreeWorker | undefined;
-  for (const w of workers) if (w.free > 0 && (!best || w.free > best.free)) best = w;
+  for (const w of workers) {
+    if (w.free <= 0) continue;
+    const better = !best || (best.slow && !w.slow) || (!!best.slow === !!w.slow && w.free > best.free);
+    if (better) best = w;
+  }
   return best;
 }
 

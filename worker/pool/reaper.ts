@@ -7,6 +7,7 @@ import { isLost } from "./alarm";
 import type { Pool } from "./context";
 import { close, liveSockets, send } from "./sockets";
 import type { HeldRun } from "./store";
+import { ACK_TIMEOUT_MS } from "./timing";
 
 /*
  * Taking runs back: offers not acknowledged in time, cancellations never confirmed, and every run of
@@ -57,6 +58,7 @@ async function expireOffer(pool: Pool, held: HeldRun, workerName: string): Promi
     return;
   }
   await loseRun(pool, held, `worker ${workerName} did not acknowledge the run in time`);
+  pool.slowUntil.set(held.worker_id, Date.now() + 6 * ACK_TIMEOUT_MS);
   const ws = liveSockets(pool.durable).get(held.worker_id);
   if (ws) send(ws, { type: "revoke", run_id: held.run_id, lease_token: held.lease_token, reason: "not acknowledged in time; the run went back to the pool" });
 }

@@ -30,6 +30,7 @@ export class WorkPool extends DurableObject<Env> implements Pool {
   readonly db: Db;
   readonly store: PoolStore;
   readonly waiters: PollWaiter[] = [];
+  readonly slowUntil = new Map<string, number>();
   #pass: Promise<void> | null = null;
   #again = false;
 
