@@ -52,6 +52,23 @@ describe("LogShipper", () => {
     expect(batches[0]![0]).toMatchObject({ message: "a", name: "baton", task_run_id: null });
   });
 
+  it("drops a batch the server refuses as invalid instead of retrying it forever", async () => {
+    let requests = 0;
+    server = createServer((_req, res) => {
+      requests++;
+      res.writeHead(422, { "content-type": "application/json" }).end('{"detail":"invalid body.0.flow_run_id"}');
+    });
+    await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
+    const client = new ApiClient(clientConfig({ BATON_API_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api` }));
+    const errors: unknown[] = [];
+    const shipper = new LogShipper(client, (e) => errors.push(e));
+    shipper.push(line("refused"));
+    await shipper.flush();
+    expect(shipper.dropped).toBe(1);
+    expect(requests).toBe(1);
+    expect(String(errors[0])).toMatch(/422: invalid body/);
+  });
+
   it("close gives up after its timeout when the server never answers, and says how many lines were lost", async () => {
     const shipper = new LogShipper(new ApiClient(clientConfig({ BATON_API_URL: "http://127.0.0.1:9/api" })));
     shipper.push(line("lost"));

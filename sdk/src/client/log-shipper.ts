@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { LogCreate } from "../../../protocol/logs";
-import { backoffMs, type ApiClient, type RetryPolicy } from "./http";
+import { backoffMs, HttpError, type ApiClient, type RetryPolicy } from "./http";
 
 /** One line to send; the shipper gives it a client-side id, so a batch sent twice is stored once. */
 export type LogLine = Omit<LogCreate, "id" | "name" | "task_run_id"> & { name?: string; task_run_id?: string | null };
@@ -22,6 +22,8 @@ export class LogShipper {
   #failures = 0;
   /** Requests made so far, for the benchmarks' request counts. */
   requests = 0;
+  /** Lines the server refused as invalid (reported through onError). */
+  dropped = 0;
 
   constructor(
     private readonly client: ApiClient,
@@ -55,6 +57,12 @@ export class LogShipper {
         this.#failures = 0;
       } catch (e) {
         this.onError(e);
+        // A batch the server refuses as invalid would be refused forever: it is dropped, not retried.
+        if (e instanceof HttpError && e.status >= 400 && e.status < 500 && e.status !== 429) {
+          this.#queue.splice(0, batch.length);
+          this.dropped += batch.length;
+          continue;
+        }
         await new Promise((r) => setTimeout(r, backoffMs(BACKOFF, this.#failures++)).unref());
       }
     }

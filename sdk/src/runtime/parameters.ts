@@ -1,0 +1,45 @@
+import { toJsonSchema } from "@valibot/to-json-schema";
+import * as v from "valibot";
+import { jsonBytes, MAX_JSON_OBJECT_BYTES } from "../../../protocol/common";
+import { summariseValue } from "./summary";
+import type { FlowOptions } from "./types";
+
+/** Invalid parameters of a flow run: the run ends FAILED without running. */
+export class ParameterError extends Error {
+  override name = "ParameterError";
+}
+
+/**
+ * The JSON schema of a flow's parameters object: derived from options.parameters when given. Without one,
+ * any object is accepted (TypeScript types do not exist at run time, so there is nothing to derive from).
+ */
+export function parameterSchema(options: FlowOptions<never>): Record<string, unknown> {
+  if (!options.parameters) return { type: "object", additionalProperties: true };
+  // Parts JSON schema cannot say (transforms, custom checks) are left out rather than failing the deploy.
+  return toJsonSchema(options.parameters, { errorMode: "ignore" }) as Record<string, unknown>;
+}
+
+/** The parameters the flow's function gets: checked (defaults applied) by the schema when there is one. */
+export async function validParameters(flowName: string, options: FlowOptions<never>, parameters: unknown): Promise<Record<string, unknown>> {
+  const given = parameters ?? {};
+  if (!options.parameters) return given as Record<string, unknown>;
+  const result = await v.safeParseAsync(options.parameters as v.GenericSchema, given);
+  if (result.success) return result.output as Record<string, unknown>;
+  const issues = result.issues.map((i) => `${v.getDotPath(i) ?? "parameters"}: ${i.message}`).join("; ");
+  throw new ParameterError(`invalid parameters for flow ${JSON.stringify(flowName)}: ${issues}`);
+}
+
+/**
+ * The parameters as recorded on the run (JSON). Values JSON cannot carry, or a whole that is too large
+ * for the server, are recorded as summaries.
+ */
+export function recordedParameters(parameters: Record<string, unknown>): Record<string, unknown> {
+  let json: Record<string, unknown> | undefined;
+  try {
+    json = JSON.parse(JSON.stringify(parameters)) as Record<string, unknown>;
+  } catch {
+    json = undefined;
+  }
+  if (json && jsonBytes(json) <= MAX_JSON_OBJECT_BYTES) return json;
+  return Object.fromEntries(Object.entries(parameters).map(([k, value]) => [k, summariseValue(value)]));
+}

@@ -1,0 +1,66 @@
+import type { ApiClient } from "../client/http";
+import { LogShipper } from "../client/log-shipper";
+import { printLocal } from "./console-capture";
+import { TaskRunReporter } from "./reporter";
+import { LOG_LEVELS } from "../../../protocol/logs";
+
+/**
+ * What the runs of one top-level call (a flow run as a script, or one deployed run) report through: the
+ * API client, the batched task-run reports and the log shipper. Subflows share their parent's session.
+ * A session without a client records nothing: the flow runs all the same.
+ */
+export interface Session {
+  client: ApiClient | undefined;
+  reporter: TaskRunReporter | undefined;
+  logs: LogShipper | undefined;
+  /**
+   * Print captured lines and the SDK's log lines here too. Not in a worker's child process: the worker
+   * ships whatever the child prints as logs of the run, which would store those lines twice.
+   */
+  echo: boolean;
+  /** Flow ids by flow name, for subflows. */
+  flowIds: Map<string, Promise<string>>;
+  warnOnce(key: string, message: string): void;
+}
+
+/** How long a run's end waits for the server to take its buffered reports before it gives up on them. */
+export const FLUSH_TIMEOUT_MS = 120_000;
+
+export function openSession(client: ApiClient | undefined, echo: boolean): Session {
+  const warned = new Set<string>();
+  const session: Session = {
+    client,
+    reporter: undefined,
+    logs: undefined,
+    echo,
+    flowIds: new Map(),
+    warnOnce(key, message) {
+      if (warned.has(key)) return;
+      warned.add(key);
+      printLocal(LOG_LEVELS.WARNING, `Baton: ${message}`);
+    },
+  };
+  if (client) {
+    const retrying = (what: string) => (e: unknown) =>
+      session.warnOnce(what, `sending ${what} failed, retrying until the server takes them (${e instanceof Error ? e.message : String(e)})`);
+    session.reporter = new TaskRunReporter(client, retrying("task run reports"));
+    session.logs = new LogShipper(client, retrying("logs"));
+  }
+  return session;
+}
+
+/** Waits until the server has every task-run report and log line made so far (bounded: see FLUSH_TIMEOUT_MS). */
+export async function flushSession(session: Session, timeoutMs = FLUSH_TIMEOUT_MS): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<void>((r) => (timer = setTimeout(r, timeoutMs).unref()));
+  await Promise.race([Promise.all([session.reporter?.flush(), session.logs?.flush()]), gaveUp]);
+  clearTimeout(timer);
+}
+
+/** Sends what is left and says what could not be sent. */
+export async function closeSession(session: Session, timeoutMs = 10_000): Promise<void> {
+  const [reports, lines] = await Promise.all([session.reporter?.close(timeoutMs) ?? 0, session.logs?.close(timeoutMs) ?? 0]);
+  if (reports + lines > 0) {
+    session.warnOnce("lost", `the server did not take ${reports} task run reports and ${lines} log lines; they are lost`);
+  }
+}
