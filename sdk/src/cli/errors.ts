@@ -23,3 +23,12 @@ export class CliError extends Error {
 export function isUsageError(error: unknown): error is Error & { code: string } {
   return error instanceof Error && error.name === "CLIError" && typeof (error as { code?: unknown }).code === "string";
 }
+
+/** The command line itself is wrong (unknown flag, conflicting flags): printed with the command's usage, exit code 2. */
+export class UsageError extends CliError {
+  override name = "UsageError";
+
+  constructor(message: string, hint?: string) {
+    super("E_USAGE", message, { hint, exitCode: 2 });
+  }
+}

@@ -1,7 +1,8 @@
 import { stripVTControlCharacters } from "node:util";
 import { defineCommand } from "citty";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { CliError } from "./errors";
+import { HttpError, UnreachableError } from "../client/http";
+import { CliError, UsageError } from "./errors";
 import { commandForUsage, runCli } from "./run";
 
 const ran: string[] = [];
@@ -11,6 +12,9 @@ const start = defineCommand({
   run: ({ args }) => {
     if (args.port === "taken") throw new CliError("E_PORT_IN_USE", "Port taken.", { hint: "Pick another.", exitCode: 3 });
     if (args.port === "bug") throw new TypeError("undefined is not a function");
+    if (args.port === "usage") throw new UsageError("Give one of --a or --b", "For example --a 1");
+    if (args.port === "refused") throw new HttpError("POST", "http://h/api/deployments/", 422, "invalid body.name", {});
+    if (args.port === "away") throw new UnreachableError("http://h/api", new Error("connect ECONNREFUSED"));
     ran.push(`start ${args.port}`);
   },
 });
@@ -46,6 +50,29 @@ describe("runCli", () => {
     expect(await runCli(root, ["server", "stop"], "9.9.9")).toBe(2);
     expect(stdout.join("\n")).toContain("tool server start");
     expect(stderr.join("\n")).toContain("Unknown command stop");
+  });
+
+  it("refuses an option the command does not define, with its usage, exit code 2", async () => {
+    expect(await runCli(root, ["server", "start", "--prot", "8080"], "9.9.9")).toBe(2);
+    expect(ran).toEqual([]);
+    expect(stdout.join("\n")).toContain("tool server start");
+    expect(stripVTControlCharacters(stderr.join("\n"))).toBe("✖ Unknown option --prot [E_USAGE]");
+  });
+
+  it("prints a UsageError with the command's usage and exit code 2", async () => {
+    expect(await runCli(root, ["server", "start", "--port", "usage"], "9.9.9")).toBe(2);
+    expect(stdout.join("\n")).toContain("USAGE tool server start");
+    expect(stripVTControlCharacters(stderr.join("\n"))).toBe("✖ Give one of --a or --b [E_USAGE]\n  For example --a 1");
+  });
+
+  it("prints what the server refused, or that it is not there, as one line without a stack", async () => {
+    expect(await runCli(root, ["server", "start", "--port", "refused"], "9.9.9")).toBe(1);
+    expect(stripVTControlCharacters(stderr.join("\n"))).toBe(
+      "✖ The server answered: invalid body.name (POST http://h/api/deployments/ → 422) [E_HTTP_422]",
+    );
+    stderr.length = 0;
+    expect(await runCli(root, ["server", "start", "--port", "away"], "9.9.9")).toBe(1);
+    expect(stripVTControlCharacters(stderr.join("\n"))).toMatch(/^✖ Cannot reach the Baton server at http:\/\/h\/api\. \[E_UNREACHABLE\]\n {2}Start one with/);
   });
 
   it("keeps the stack of an unexpected error: that is a bug to report", async () => {

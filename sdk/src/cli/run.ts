@@ -2,7 +2,9 @@ import { stripVTControlCharacters } from "node:util";
 import { renderUsage, runCommand, type CommandDef } from "citty";
 import pc from "picocolors";
 import { out } from "../output";
-import { CliError, isUsageError } from "./errors";
+import { CliError, isUsageError, UsageError } from "./errors";
+import { serverErrorAsCliError } from "./server-errors";
+import { unknownFlag } from "./strict-flags";
 
 /**
  * Runs `argv` against the command tree and returns the process exit code. Every error of every command
@@ -18,6 +20,8 @@ export async function runCli(root: CommandDef<any>, argv: string[], version: str
       out.info(version);
       return 0;
     }
+    const flag = await unknownFlag(await commandForUsage(root, argv), argv);
+    if (flag) throw new UsageError(`Unknown option ${flag}`);
     await runCommand(root, { rawArgs: argv });
     return 0;
   } catch (error) {
@@ -25,7 +29,9 @@ export async function runCli(root: CommandDef<any>, argv: string[], version: str
   }
 }
 
-async function reportError(root: CommandDef<any>, argv: string[], error: unknown): Promise<number> {
+async function reportError(root: CommandDef<any>, argv: string[], caught: unknown): Promise<number> {
+  const error = serverErrorAsCliError(caught) ?? caught;
+  if (error instanceof UsageError) out.info(plain(await renderUsage(await commandForUsage(root, argv))) + "\n");
   if (error instanceof CliError) {
     // The code goes on the first line; details such as a child's output follow it.
     const [summary, ...details] = error.message.split("\n");

@@ -1,0 +1,60 @@
+import type { DeploymentResponse } from "../../../protocol/deployments";
+import type { FlowRun } from "../../../protocol/flow-runs";
+import type { WorkPool, Worker } from "../../../protocol/work-pools";
+import { clientConfig } from "../client/config";
+import { ApiClient, HttpError } from "../client/http";
+import { runId, splitDeploymentName } from "./args";
+import { CliError } from "./errors";
+
+/** The client every command uses: BATON_API_URL and BATON_API_KEY from the environment. */
+export const apiClient = (): ApiClient => new ApiClient(clientConfig());
+
+const segment = encodeURIComponent;
+
+/** Turns the server's 404 into the CLI's own words: what was not found, and how to see what exists. */
+async function orNotFound<T>(request: Promise<T>, notFound: () => CliError): Promise<T> {
+  try {
+    return await request;
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 404) throw notFound();
+    throw error;
+  }
+}
+
+/** A deployment by `flow/name`, with its schedules. */
+export function deploymentByName(client: ApiClient, fullName: string): Promise<DeploymentResponse> {
+  const { flow, name } = splitDeploymentName(fullName);
+  return orNotFound(
+    client.get<DeploymentResponse>(`/deployments/name/${segment(flow)}/${segment(name)}`),
+    () => new CliError("E_DEPLOYMENT_NOT_FOUND", `Deployment ${flow}/${name} not found.`, { hint: "`baton deployment ls` lists the deployments." }),
+  );
+}
+
+export function workPoolByName(client: ApiClient, name: string): Promise<WorkPool> {
+  return orNotFound(
+    client.get<WorkPool>(`/work_pools/${segment(name)}`),
+    () => new CliError("E_POOL_NOT_FOUND", `Work pool ${name} not found.`, { hint: "`baton work-pool ls` lists the pools; `baton work-pool create <name>` makes one." }),
+  );
+}
+
+/** Answers undefined when the pool does not exist. */
+export async function findWorkPool(client: ApiClient, name: string): Promise<WorkPool | undefined> {
+  return workPoolByName(client, name).catch((error: unknown) => {
+    if (error instanceof CliError && error.code === "E_POOL_NOT_FOUND") return undefined;
+    throw error;
+  });
+}
+
+export function flowRunById(client: ApiClient, id: string): Promise<FlowRun> {
+  const checked = runId(id);
+  return orNotFound(
+    client.get<FlowRun>(`/flow_runs/${checked}`),
+    () => new CliError("E_RUN_NOT_FOUND", `Flow run ${checked} not found.`, { hint: "`baton flow-run ls` lists recent runs." }),
+  );
+}
+
+/** The pool's workers, optionally only those online. */
+export function poolWorkers(client: ApiClient, pool: string, onlineOnly = false): Promise<Worker[]> {
+  const filter = onlineOnly ? { workers: { status: { any_: ["ONLINE"] } } } : {};
+  return client.post<Worker[]>(`/work_pools/${segment(pool)}/workers/filter`, filter);
+}

@@ -1,0 +1,185 @@
+import { rm } from "node:fs/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DeploymentResponse } from "../../../../protocol/deployments";
+import type { FlowRun } from "../../../../protocol/flow-runs";
+import type { DeploymentSchedule } from "../../../../protocol/schedules";
+import { baton, batonStarted, fakeFlowModule, startTestServer, writeProject, type TestServer } from "../../testing/cli";
+
+let server: TestServer;
+let project: string;
+const cli = (...args: string[]) => baton(args, { apiUrl: server.apiUrl, cwd: project });
+const deployment = (name: string) => server.client.get<DeploymentResponse>(`/deployments/name/hello-flow/${name}`);
+const runsOf = (d: DeploymentResponse) => server.client.post<FlowRun[]>("/flow_runs/filter", { deployments: { id: { any_: [d.id] } } });
+const setState = (id: string, state: Record<string, unknown>) => server.client.post(`/flow_runs/${id}/set_state`, { state });
+const log = (id: string, message: string, level = 20) =>
+  server.client.post("/logs/", [{ flow_run_id: id, level, message, timestamp: new Date().toISOString() }]);
+
+beforeAll(async () => {
+  [server, project] = await Promise.all([startTestServer(), writeProject({ "flows/hello.ts": fakeFlowModule({ helloFlow: "hello-flow" }) })]);
+  for (const name of ["main", "scheduled", "to-delete"]) {
+    const deployed = await cli("deploy", "flows/hello.ts:helloFlow", "--name", name, "--pool", "my-pool", "--create-pool", "--param", "greeting=Hi");
+    expect(deployed.code, deployed.stderr).toBe(0);
+  }
+});
+afterAll(async () => {
+  await server?.stop();
+  await rm(project, { recursive: true, force: true });
+});
+
+describe("baton deployment ls and inspect", () => {
+  it("lists deployments in a table, and as JSON that parses", async () => {
+    const table = await cli("deployment", "ls");
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^NAME\s+WORK POOL\s+SCHEDULES\s+STATUS\s+UPDATED\n/);
+    expect(table.stdout).toMatch(/hello-flow\/main\s+my-pool\s+-\s+active/);
+    const json = JSON.parse((await cli("deployment", "ls", "--json")).stdout) as DeploymentResponse[];
+    expect(json.map((d) => d.name)).toEqual(["main", "scheduled", "to-delete"]);
+  });
+
+  it("shows one deployment, and as JSON the API's own shape", async () => {
+    const text = await cli("deployment", "inspect", "hello-flow/main");
+    expect(text.stdout).toMatch(/Entrypoint\s+flows\/hello\.ts:helloFlow/);
+    expect(text.stdout).toMatch(/Parameters\s+\{"greeting":"Hi"\}/);
+    const json = JSON.parse((await cli("deployment", "inspect", "hello-flow/main", "--json")).stdout) as DeploymentResponse;
+    expect(json).toEqual(await deployment("main"));
+  });
+
+  it("says in one line that a deployment does not exist (exit 1), and what a name looks like (exit 2)", async () => {
+    const missing = await cli("deployment", "inspect", "hello-flow/nope");
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toBe("");
+    expect(missing.stderr).toBe("✖ Deployment hello-flow/nope not found. [E_DEPLOYMENT_NOT_FOUND]\n  `baton deployment ls` lists the deployments.\n");
+    const malformed = await cli("deployment", "run", "main");
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr.split("\n")[0]).toBe('✖ Invalid deployment name "main" [E_USAGE]');
+  });
+
+  it("shows the usage for a flag the command does not have, and for a missing argument (exit 2)", async () => {
+    const flag = await cli("deployment", "ls", "--jsn");
+    expect(flag.code).toBe(2);
+    expect(flag.stdout).toContain("USAGE baton deployment ls");
+    expect(flag.stderr).toBe("✖ Unknown option --jsn [E_USAGE]\n");
+    const missing = await cli("deployment", "inspect");
+    expect(missing.code).toBe(2);
+    expect(missing.stdout).toContain("USAGE baton deployment inspect");
+  });
+});
+
+describe("baton deployment run", () => {
+  it("creates a run with the given parameters over the deployment's defaults", async () => {
+    const result = await cli("deployment", "run", "hello-flow/main", "--param", "name=Ada", "--param", "count=3");
+    expect(result.code).toBe(0);
+    const id = /\(([0-9a-f-]{36})\)/.exec(result.stdout)?.[1];
+    const run = await server.client.get<FlowRun>(`/flow_runs/${id}`);
+    expect(run).toMatchObject({ parameters: { greeting: "Hi", name: "Ada", count: 3 }, state_type: "SCHEDULED", work_pool_name: "my-pool" });
+    expect(result.stdout).toContain(`baton flow-run logs ${id} --follow`);
+    expect(result.stderr).toContain("No worker is online in pool my-pool");
+  });
+
+  it("prints the run as JSON with --json", async () => {
+    const result = await cli("deployment", "run", "hello-flow/main", "--param", "name=Bob", "--json");
+    const run = JSON.parse(result.stdout) as FlowRun;
+    expect(run.parameters).toEqual({ greeting: "Hi", name: "Bob" });
+  });
+
+  it("--watch follows states and logs until the run completes, exit 0", async () => {
+    const watching = batonStarted(["deployment", "run", "hello-flow/main", "--watch"], { apiUrl: server.apiUrl, cwd: project });
+    const id = await until(() => /\(([0-9a-f-]{36})\)/.exec(watching.stdout())?.[1]);
+    // The test plays the worker's part through the same API a worker reports to.
+    await setState(id, { type: "RUNNING" });
+    await log(id, "Hello, Ada!");
+    await until(() => watching.stdout().includes("Hello, Ada!"));
+    await log(id, "almost done", 30);
+    await setState(id, { type: "COMPLETED" });
+    const result = await watching.result;
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split("\n");
+    // Scheduled may pass before the first poll; what follows it is seen in order.
+    const order = ["Running", "Hello, Ada!", "almost done", "Completed"].map((text) => lines.findIndex((l) => l.includes(text)));
+    expect(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!)), result.stdout).toBe(true);
+    expect(result.stdout).toMatch(/WARNING\s+almost done/);
+  });
+
+  it("--watch exits 1 with the reason when the run fails", async () => {
+    const watching = batonStarted(["deployment", "run", "hello-flow/main", "--watch"], { apiUrl: server.apiUrl, cwd: project });
+    const id = await until(() => /\(([0-9a-f-]{36})\)/.exec(watching.stdout())?.[1]);
+    await setState(id, { type: "RUNNING" });
+    await setState(id, { type: "FAILED", message: "ValueError: boom" });
+    const result = await watching.result;
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/✖ Flow run \S+ ended Failed: ValueError: boom \[E_RUN_NOT_COMPLETED\]/);
+  });
+});
+
+describe("baton deployment schedule", () => {
+  it("create --interval 60 gives the deployment upcoming runs at once", async () => {
+    const result = await cli("deployment", "schedule", "create", "hello-flow/scheduled", "--interval", "60");
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/✔ Added schedule every 1m to hello-flow\/scheduled \(id [0-9a-f-]{36}\)/);
+    const d = await deployment("scheduled");
+    expect(d.schedules).toHaveLength(1);
+    const upcoming = (await runsOf(d)).filter((r) => r.auto_scheduled && r.state_type === "SCHEDULED");
+    expect(upcoming.length).toBeGreaterThan(0);
+    const gaps = upcoming.map((r) => Date.parse(r.expected_start_time!)).sort().map((t, i, all) => (i ? t - all[i - 1]! : 60_000));
+    expect(new Set(gaps)).toEqual(new Set([60_000]));
+  });
+
+  it("ls shows each schedule's id, definition, state and next runs; --json parses", async () => {
+    const [s] = (await deployment("scheduled")).schedules;
+    const table = await cli("deployment", "schedule", "ls", "hello-flow/scheduled");
+    expect(table.stdout).toMatch(new RegExp(`^ID\\s+SCHEDULE\\s+ACTIVE\\s+NEXT RUNS\\n${s!.id}\\s+every 1m\\s+yes\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\(in `));
+    const json = JSON.parse((await cli("deployment", "schedule", "ls", "hello-flow/scheduled", "--json")).stdout) as (DeploymentSchedule & { upcoming_runs: string[] })[];
+    expect(json).toMatchObject([{ id: s!.id, active: true, schedule: { interval: 60 } }]);
+    expect(json[0]!.upcoming_runs.length).toBeGreaterThan(0);
+  });
+
+  it("pauses, resumes and deletes a schedule by its id or the start of it", async () => {
+    const [s] = (await deployment("scheduled")).schedules;
+    expect((await cli("deployment", "schedule", "pause", "hello-flow/scheduled", s!.id.slice(0, 8))).code).toBe(0);
+    expect((await deployment("scheduled")).schedules[0]!.active).toBe(false);
+    expect((await cli("deployment", "schedule", "resume", "hello-flow/scheduled", s!.id)).code).toBe(0);
+    expect((await deployment("scheduled")).schedules[0]!.active).toBe(true);
+    const unknown = await cli("deployment", "schedule", "delete", "hello-flow/scheduled", "ffff");
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr.split("\n")[0]).toBe('✖ Deployment hello-flow/scheduled has no schedule "ffff". [E_SCHEDULE_NOT_FOUND]');
+    expect((await cli("deployment", "schedule", "delete", "hello-flow/scheduled", s!.id)).code).toBe(0);
+    const d = await deployment("scheduled");
+    expect(d.schedules).toEqual([]);
+    expect((await runsOf(d)).filter((r) => r.auto_scheduled && r.state_type === "SCHEDULED")).toEqual([]);
+  });
+
+  it("refuses two kinds of schedule at once (exit 2) and passes on the server's reason for a bad cron (exit 1)", async () => {
+    const both = await cli("deployment", "schedule", "create", "hello-flow/scheduled", "--interval", "60", "--cron", "* * * * *");
+    expect(both.code).toBe(2);
+    const bad = await cli("deployment", "schedule", "create", "hello-flow/scheduled", "--cron", "61 * * * *");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^✖ The server answered: invalid body\.0\.schedule: .*\[E_HTTP_422\]\n$/);
+  });
+});
+
+describe("baton deployment pause, resume and delete", () => {
+  it("pauses and resumes a deployment; a paused one takes no runs", async () => {
+    expect((await cli("deployment", "pause", "hello-flow/main")).stdout).toBe("✔ Paused deployment hello-flow/main\n");
+    expect((await deployment("main")).paused).toBe(true);
+    const refused = await cli("deployment", "run", "hello-flow/main");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("deployment is paused");
+    expect((await cli("deployment", "resume", "hello-flow/main")).code).toBe(0);
+    expect((await deployment("main")).paused).toBe(false);
+  });
+
+  it("deletes a deployment", async () => {
+    expect((await cli("deployment", "delete", "hello-flow/to-delete")).stdout).toBe("✔ Deleted deployment hello-flow/to-delete\n");
+    await expect(deployment("to-delete")).rejects.toMatchObject({ status: 404 });
+  });
+});
+
+async function until<T>(probe: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
