@@ -7,6 +7,12 @@ export const root = defineCommand({
   meta: { name: "baton", version: VERSION, description: "Workflow orchestration for TypeScript" },
   subCommands: {
     server: () => import("./commands/server").then((module) => module.server),
+    deploy: () => import("./commands/deploy").then((module) => module.deploy),
+    deployment: () => import("./commands/deployment").then((module) => module.deployment),
+    "flow-run": () => import("./commands/flow-run").then((module) => module.flowRun),
+    "work-pool": () => import("./commands/work-pool").then((module) => module.workPool),
+    config: () => import("./commands/config").then((module) => module.config),
+    worker: () => import("./commands/worker").then((module) => module.worker),
   },
 });
 

@@ -63,7 +63,8 @@ export class LogShipper {
           this.dropped += batch.length;
           continue;
         }
-        await new Promise((r) => setTimeout(r, backoffMs(BACKOFF, this.#failures++)).unref());
+        // Not unref()ed: a script whose last work is this flush must not exit before it is done.
+        await new Promise((r) => setTimeout(r, backoffMs(BACKOFF, this.#failures++)));
       }
     }
   }

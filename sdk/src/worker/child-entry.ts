@@ -1,0 +1,47 @@
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { ApiClient } from "../client/http";
+import { runDeployedFlowRun } from "../runtime/deployed";
+import { CHILD_ENV, isFlow, type RunOutcome } from "../runtime/types";
+
+/*
+ * What a worker's child process runs (see runner.ts): imports the deployment's entrypoint from the working
+ * directory, finds the flow and runs the claimed run through the runtime. The outcome goes back to the
+ * worker over the IPC channel before the process exits: 0 when the run ended COMPLETED or FAILED, else 1.
+ */
+
+const env = process.env;
+const flowRunId = env[CHILD_ENV.flowRunId];
+const leaseToken = env[CHILD_ENV.leaseToken];
+const entrypoint = env[CHILD_ENV.entrypoint];
+if (!flowRunId || !leaseToken || !entrypoint) {
+  console.error(`child-entry runs under a worker: ${CHILD_ENV.flowRunId}, ${CHILD_ENV.leaseToken} and ${CHILD_ENV.entrypoint} must be set`);
+  process.exit(2);
+}
+
+// A run must not go on without its worker (it holds the lease): when the worker dies, the IPC channel
+// closes, and this process takes its whole group (it leads it, see runner.ts) down with it. The channel
+// also keeps this process alive through a server outage, when only the runtime's retry timers (unref'd) wait.
+process.on("disconnect", () => process.kill(-process.pid, "SIGKILL"));
+
+const separator = entrypoint.lastIndexOf(":");
+if (separator <= 0) {
+  console.error(`entrypoint ${JSON.stringify(entrypoint)} must be path/to/file.ts:exportName`);
+  process.exit(1);
+}
+const file = entrypoint.slice(0, separator);
+const exportName = entrypoint.slice(separator + 1);
+const module = (await import(pathToFileURL(resolve(file)).href)) as Record<string, unknown>;
+const flow = module[exportName];
+if (!isFlow(flow)) {
+  const found = Object.keys(module).filter((name) => isFlow(module[name]));
+  console.error(
+    `${file} has no flow exported as ${JSON.stringify(exportName)}` + (found.length > 0 ? ` (its flows: ${found.join(", ")})` : ""),
+  );
+  process.exit(1);
+}
+
+const outcome: RunOutcome = await runDeployedFlowRun(flow, { flowRunId, leaseToken, client: new ApiClient() });
+const code = outcome.state === "COMPLETED" || outcome.state === "FAILED" ? 0 : 1;
+if (process.send) process.send(outcome, () => process.exit(code));
+else process.exit(code);
