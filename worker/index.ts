@@ -1,11 +1,15 @@
 import { app } from "./app";
 import type { Env } from "./env";
+import { tickAllPools } from "./pool/notify";
+import { runScheduler } from "./scheduler/tick";
 
 export { WorkPool } from "./pool/work-pool";
 
 export default {
   fetch: app.fetch,
-  async scheduled(_controller: ScheduledController, _env: Env, _ctx: ExecutionContext) {
-    // The scheduler (creating upcoming runs, marking Late, nudging pools) is issue 5.
+  /** Each minute: create upcoming runs of every schedule, and visit every pool (its safety net). */
+  async scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext) {
+    const now = new Date();
+    ctx.waitUntil(Promise.all([runScheduler(env, now), tickAllPools(env)]));
   },
 } satisfies ExportedHandler<Env>;

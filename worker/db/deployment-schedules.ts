@@ -12,14 +12,15 @@ import type { Db } from "./client";
 import { isoNow, newId } from "./ids";
 import { deploymentSchedules } from "./schema";
 import { inValues } from "./sql";
-import { deleteUpcomingRuns, type DeploymentRef } from "./upcoming-runs";
+import { deleteUpcomingRuns, discardUpcomingRuns, type DeploymentRef } from "./upcoming-runs";
 
 type ScheduleRow = typeof deploymentSchedules.$inferSelect;
 /** The fields of a schedule that a create or an update sets. */
 export type ScheduleValues = Omit<DeploymentSchedule, "id" | "created" | "updated" | "deployment_id">;
 type Statement = BatchItem<"sqlite">;
 
-export const toSchedule = (row: ScheduleRow): DeploymentSchedule => ({
+// The scheduler's bookkeeping stays server-side.
+export const toSchedule = ({ scheduled_until: _u, refill_at: _r, fill_generation: _g, ...row }: ScheduleRow): DeploymentSchedule => ({
   ...row,
   schedule: row.schedule as ScheduleDefinition,
   catchup: row.catchup as Catchup,
@@ -171,7 +172,7 @@ export async function updateSchedule(
   const where = and(eq(deploymentSchedules.id, current.id), eq(deploymentSchedules.deployment_id, current.deployment_id));
   const update = db.update(deploymentSchedules).set({ ...values, updated: isoNow(now) }).where(where).returning({ id: deploymentSchedules.id });
   if (runsStillValid(current, values)) return (await update).length > 0;
-  const [updated] = await db.batch([update, deleteUpcomingRuns(db, current.deployment_id, isoNow(now), { only: [current.id] })]);
+  const [updated] = await db.batch([update, ...discardUpcomingRuns(db, current.deployment_id, isoNow(now), { only: [current.id] })]);
   return updated.length > 0;
 }
 

@@ -14,7 +14,7 @@ import { listSchedules, planReplacement, replacementStatements, sameJson, schedu
 import { isoNow, newId } from "./ids";
 import { deployments, flows, workPools } from "./schema";
 import { containsText, inValues, tagsContainAll } from "./sql";
-import { deleteUpcomingRuns, type DeploymentRef } from "./upcoming-runs";
+import { deleteUpcomingRuns, discardUpcomingRuns, type DeploymentRef } from "./upcoming-runs";
 
 type Statement = BatchItem<"sqlite">;
 type DeploymentRow = typeof deployments.$inferSelect;
@@ -120,9 +120,9 @@ async function followUps(
 ): Promise<Statement[]> {
   const stamp = isoNow(now);
   const stale = before !== undefined && outdatesRuns(before, values);
-  if (!schedules) return stale ? [deleteUpcomingRuns(db, ref, stamp)] : [];
+  if (!schedules) return stale ? discardUpcomingRuns(db, ref, stamp) : [];
   const plan = planReplacement(before ? await listSchedules(db, before.id) : [], schedules, now);
-  return [...replacementStatements(db, ref, plan, stamp), deleteUpcomingRuns(db, ref, stamp, stale ? {} : { keep: plan.runsKept })];
+  return [...replacementStatements(db, ref, plan, stamp), ...discardUpcomingRuns(db, ref, stamp, stale ? {} : { keep: plan.runsKept })];
 }
 
 type DeploymentInput = Omit<DeploymentCreate, "work_pool_name"> & { work_pool_id: string | null };
@@ -173,7 +173,10 @@ export async function updateDeployment(
   return (updated as unknown[]).length > 0;
 }
 
-/** Pauses or resumes; pausing also drops upcoming auto-scheduled runs, which resuming lets the scheduler recreate. */
+/**
+ * Pauses or resumes. Pausing drops the upcoming auto-scheduled runs and sets the schedules to fill
+ * again from whenever the deployment is resumed (the slots of the pause are not caught up).
+ */
 export async function setDeploymentPaused(db: Db, id: string, paused: boolean): Promise<boolean> {
   const now = isoNow();
   const update = db
@@ -182,7 +185,7 @@ export async function setDeploymentPaused(db: Db, id: string, paused: boolean): 
     .where(eq(deployments.id, id))
     .returning({ id: deployments.id });
   if (!paused) return (await update).length > 0;
-  const [updated] = await db.batch([update, deleteUpcomingRuns(db, id, now)]);
+  const [updated] = await db.batch([update, ...discardUpcomingRuns(db, id, now)]);
   return updated.length > 0;
 }
 

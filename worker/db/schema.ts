@@ -86,8 +86,24 @@ export const deploymentSchedules = sqliteTable(
     catchup: text("catchup").notNull().default("latest"),
     parameters: json<Record<string, unknown>>("parameters").notNull().default(sql`'{}'`),
     slug: text("slug"),
+    // The scheduler's bookkeeping (worker/scheduler/tick.ts), never shown by the API.
+    /** The latest slot the scheduler has dealt with; null: start from the next tick's time, catching nothing up. */
+    scheduled_until: text("scheduled_until"),
+    /** When the scheduler must look at this schedule again; '' sorts first: at the next tick. */
+    refill_at: text("refill_at").notNull().default(""),
+    /**
+     * Bumped whenever the upcoming runs are discarded (worker/db/upcoming-runs.ts), so that a tick that
+     * read the schedule before that writes nothing for it.
+     */
+    fill_generation: integer("fill_generation").notNull().default(0),
   },
-  (t) => [index("deployment_schedules_deployment").on(t.deployment_id)],
+  (t) => [
+    index("deployment_schedules_deployment").on(t.deployment_id),
+    // The tick's queue: active schedules by when they need runs, the id as a stable tie-break for paging.
+    index("deployment_schedules_refill")
+      .on(t.refill_at, t.id)
+      .where(sql`active = 1`),
+  ],
 );
 
 export const workers = sqliteTable(

@@ -9,6 +9,7 @@ import { found, notFound } from "../errors";
 import type { AppEnv } from "../types";
 import { valid } from "../validate";
 import { assertParametersFit, assertSchedulesRun, scheduleParameterSets } from "./deployment-checks";
+import { scheduleSoon } from "./schedule-soon";
 
 const deploymentOr404 = async (db: Db, id: string) => found(await getDeployment(db, id), "deployment", id);
 
@@ -20,7 +21,9 @@ export const deploymentScheduleRoutes = new Hono<AppEnv>()
     const deployment = await deploymentOr404(c.var.db, id);
     assertSchedulesRun(inputs, new Date(), (i) => `body.${i}`);
     assertParametersFit(deployment, scheduleParameterSets(deployment.parameters, inputs, (i) => `body.${i}`));
-    return c.json(await addSchedules(c.var.db, id, inputs), 201);
+    const added = await addSchedules(c.var.db, id, inputs);
+    scheduleSoon(c, id);
+    return c.json(added, 201);
   })
   .get("/:id/schedules", valid("param", IdPath), async (c) => {
     const { id } = c.req.valid("param");
@@ -35,6 +38,7 @@ export const deploymentScheduleRoutes = new Hono<AppEnv>()
     if (patch.schedule) assertSchedulesRun([{ schedule: patch.schedule }], new Date(), () => "body");
     if (patch.parameters) assertParametersFit(deployment, scheduleParameterSets(deployment.parameters, [patch], () => "body"));
     if (!(await updateSchedule(c.var.db, current, patch))) throw notFound("schedule", schedule_id);
+    scheduleSoon(c, id);
     return c.body(null, 204);
   })
   .delete("/:id/schedules/:schedule_id", valid("param", DeploymentSchedulePath), async (c) => {

@@ -18,6 +18,7 @@ import type { AppEnv } from "../types";
 import { valid } from "../validate";
 import { assertParametersFit, assertSchedulesRun, scheduleParameterSets, workPoolIdOf, type SchedulePath } from "./deployment-checks";
 import { deploymentScheduleRoutes } from "./deployment-schedules";
+import { scheduleSoon } from "./schedule-soon";
 
 const inBody: SchedulePath = (i) => `body.schedules.${i}`;
 
@@ -37,6 +38,7 @@ export const deploymentRoutes = new Hono<AppEnv>()
     assertSchedulesRun(input.schedules ?? [], now, inBody);
     assertDeploymentParameters(input);
     const { deployment, created } = await upsertDeployment(db, { ...input, work_pool_id }, now);
+    scheduleSoon(c, deployment.id);
     const [answer] = await withSchedules(db, [deployment]);
     return c.json(answer, created ? 201 : 200);
   })
@@ -63,6 +65,7 @@ export const deploymentRoutes = new Hono<AppEnv>()
     assertSchedulesRun(update.schedules ?? [], now, inBody);
     assertDeploymentParameters({ ...current, ...update });
     if (!(await updateDeployment(db, id, { ...update, ...pool }, now))) throw notFound("deployment", id);
+    scheduleSoon(c, id);
     return c.body(null, 204);
   })
   .delete("/:id", valid("param", IdPath), async (c) => {
@@ -78,6 +81,7 @@ export const deploymentRoutes = new Hono<AppEnv>()
   .post("/:id/resume_deployment", valid("param", IdPath), async (c) => {
     const { id } = c.req.valid("param");
     if (!(await setDeploymentPaused(c.var.db, id, false))) throw notFound("deployment", id);
+    scheduleSoon(c, id);
     return c.body(null, 204);
   })
   .route("/", deploymentScheduleRoutes);

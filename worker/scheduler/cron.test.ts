@@ -94,6 +94,40 @@ describe("cron schedules across DST in Europe/Berlin", () => {
   });
 });
 
+describe("cron schedules across DST in Europe/London", () => {
+  it("skips 01:30 on 2026-03-29, when 01:00 GMT jumps to 02:00 BST", () => {
+    expect(runs(cron("30 1 * * *", "Europe/London"), "2026-03-27T12:00:00Z", "2026-03-31T12:00:00Z")).toEqual([
+      "2026-03-28T01:30:00.000Z", // 01:30 GMT
+      "2026-03-30T00:30:00.000Z", // 01:30 BST
+      "2026-03-31T00:30:00.000Z",
+    ]);
+    expect(runs(cron("*/30 * * * *", "Europe/London"), "2026-03-29T00:15:00Z", "2026-03-29T02:15:00Z")).toEqual([
+      "2026-03-29T00:30:00.000Z", // 00:30 GMT
+      "2026-03-29T01:00:00.000Z", // 02:00 BST: 01:00 and 01:30 do not exist
+      "2026-03-29T01:30:00.000Z",
+      "2026-03-29T02:00:00.000Z",
+    ]);
+  });
+
+  it("runs 01:30 once on 2026-10-25, when 02:00 BST falls back to 01:00 GMT", () => {
+    expect(runs(cron("30 1 * * *", "Europe/London"), "2026-10-24T12:00:00Z", "2026-10-26T12:00:00Z")).toEqual([
+      "2026-10-25T00:30:00.000Z", // 01:30 BST; 01:30 GMT (01:30Z) does not run
+      "2026-10-26T01:30:00.000Z",
+    ]);
+    expect(runs(cron("*/30 * * * *", "Europe/London"), "2026-10-24T23:45:00Z", "2026-10-25T02:15:00Z")).toEqual([
+      "2026-10-25T00:00:00.000Z", // 01:00 BST
+      "2026-10-25T00:30:00.000Z", // 01:30 BST; the same local times in GMT (01:00Z, 01:30Z) do not run
+      "2026-10-25T02:00:00.000Z", // 02:00 GMT
+    ]);
+  });
+});
+
+describe("a cron that never fires", () => {
+  it('lists no slot for "0 0 31 2 *" over a century, without walking it', () => {
+    expect(runs(cron("0 0 31 2 *", "Europe/London"), "2026-01-01T00:00:00Z", "2126-01-01T00:00:00Z")).toEqual([]);
+  });
+});
+
 describe("day_or", () => {
   const after = "2026-01-01T12:00:00Z";
   it("true: the 1st of the month or any Monday, as in Vixie cron", () => {
