@@ -1,46 +1,19 @@
 /**
  * Dispatch latency against the real local server (workerd, D1, Durable Objects): a worker holds the
  * pool's socket; each round creates a deployment run over REST and times
- *   created → offered   (the HTTP call starts → the offer arrives on the socket), and
+ *   created → offered   (the HTTP call starts → the offer arrives on the socket; it usually arrives
+ *                        before the call's own answer, which is timed too), and
  *   created → RUNNING   (… → the worker's RUNNING report is accepted).
  * Usage: node_modules/.bin/tsx bench/dispatch-latency.ts [rounds=200]
  * Issue 8 folds this into `npm run bench`; until then it prints its figures.
  */
-import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { startBenchServer, summary } from "./local-server";
 
 const rounds = Number(process.argv[2] ?? 200);
-const port = 4300 + Math.floor(Math.random() * 500);
-const base = `http://127.0.0.1:${port}/api`;
-
-async function call(method: string, path: string, body?: unknown) {
-  const res = await fetch(base + path, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
-
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-const summary = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return `p50 ${quantile(s, 0.5).toFixed(1)} ms · p90 ${quantile(s, 0.9).toFixed(1)} ms · p99 ${quantile(s, 0.99).toFixed(1)} ms · max ${s.at(-1)!.toFixed(1)} ms (n=${s.length})`;
-};
-
-const home = await mkdtemp(join(tmpdir(), "baton-bench-"));
-const server = spawn(process.execPath, ["sdk/bin/baton.js", "server", "start", "--port", String(port)], {
-  env: { ...process.env, BATON_HOME: home, WRANGLER_SEND_METRICS: "false" },
-  stdio: ["ignore", "ignore", "inherit"],
-});
+const server = await startBenchServer();
+const { call } = server;
+const port = new URL(server.base).port;
 try {
-  for (let i = 0; ; i++) {
-    if (i > 600) throw new Error("server did not start");
-    try {
-      if ((await fetch(`${base}/health`)).ok) break;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
   const flow = await call("POST", "/flows/", { name: "bench-flow" });
   await call("POST", "/work_pools/", { name: "bench-pool" });
   const dep = await call("POST", "/deployments/", { flow_id: flow.id, name: "bench", work_pool_name: "bench-pool" });
@@ -50,6 +23,8 @@ try {
   ws.addEventListener("message", (e) => {
     const msg = JSON.parse(String(e.data));
     const key = msg.type === "offer" ? "offer" : msg.type === "state_result" ? msg.request_id : msg.type;
+    // The arrival time is taken here: the offer usually arrives before create_flow_run's answer does.
+    msg.arrived_at = performance.now();
     waiting.get(key)?.(msg);
   });
   const next = (key: string) => new Promise<any>((resolve) => waiting.set(key, resolve));
@@ -67,13 +42,13 @@ try {
     await call("POST", `/deployments/${dep.id}/create_flow_run`, {});
     const tr = performance.now();
     const o = await offer;
-    const t1 = performance.now();
+    const t1 = o.arrived_at as number;
     const lease = { run_id: o.flow_run.id, lease_token: o.lease_token };
     const result = next(`r${i}`);
     ws.send(JSON.stringify({ type: "ack", ...lease }));
     ws.send(JSON.stringify({ type: "state", request_id: `r${i}`, ...lease, state: { type: "RUNNING" } }));
     const r = await result;
-    const t2 = performance.now();
+    const t2 = r.arrived_at as number;
     if (r.result.status !== "ACCEPT") throw new Error(`RUNNING refused: ${JSON.stringify(r)}`);
     ws.send(JSON.stringify({ type: "state", request_id: `c${i}`, ...lease, state: { type: "COMPLETED" } }));
     await next(`c${i}`);
@@ -89,7 +64,5 @@ try {
   console.log(`created → offered: ${summary(offered)}`);
   console.log(`created → RUNNING: ${summary(running)}`);
 } finally {
-  server.kill("SIGTERM");
-  await new Promise((r) => server.once("exit", r));
-  await rm(home, { recursive: true, force: true });
+  await server.stop();
 }

@@ -3,7 +3,7 @@ import { join, relative } from "node:path";
 import { flowsOfModule, type FoundFlow } from "./entrypoint";
 
 /** Directories that never hold the project's own flows. Hidden ones (.git, .wrangler…) are skipped too. */
-const SKIPPED_DIRS = new Set(["node_modules", "dist", "build", "coverage"]);
+const SKIPPED_DIRS = new Set(["node_modules", "dist", "build", "coverage", "test-fixtures"]);
 const SOURCE = /\.(ts|mts)$/;
 const NOT_FLOWS = /\.(d|test|spec)\.m?ts$/;
 /** Only files that mention a flow call are imported: importing runs a module's top-level code. */

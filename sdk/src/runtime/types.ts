@@ -21,7 +21,7 @@ export interface FlowOptions<P> {
   /** Capture console.* inside the flow and its tasks as logs of the run (default true). */
   logPrints?: boolean;
   /** Validates the parameters and gives deployments their JSON schema: a valibot object schema. */
-  parameters?: v.GenericSchema<P>;
+  parameters?: v.GenericSchema<any, P>;
 }
 
 export interface ServeOptions {
