@@ -2,6 +2,7 @@ import type * as v from "valibot";
 import type { DeploymentCreate, DeploymentResponse } from "../../../protocol/deployments";
 import type { Flow as FlowRecord } from "../../../protocol/flows";
 import { HttpError, type ApiClient } from "../client/http";
+import { deploymentRetryFields } from "../runtime/retry-policy";
 import { findWorkPool } from "./api";
 import type { ScheduleInput } from "./args";
 import type { FoundFlow } from "./entrypoint";
@@ -59,6 +60,7 @@ export async function deploy(client: ApiClient, input: DeployInput): Promise<Dep
     version: flow.options.version ?? null,
     parameters: input.parameters,
     parameter_openapi_schema: flow.parameterSchema(),
+    ...deploymentRetryFields(`flow ${flow.name}`, flow.options),
     tags: input.tags,
     ...(input.schedule ? { schedules: [{ schedule: input.schedule, active: true }] } : {}),
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { empiricalPolicy, localRetryDelaySeconds } from "./retry-policy";
+import { deploymentRetryFields, empiricalPolicy, localRetryDelaySeconds } from "./retry-policy";
 
 describe("retry options as the server's empirical policy", () => {
   it("passes fixed delays and lists as they are", () => {
@@ -24,5 +24,14 @@ describe("retry options as the server's empirical policy", () => {
     expect(localRetryDelaySeconds(policy, 1, () => 0)).toBe(1);
     expect(localRetryDelaySeconds(policy, 2, () => 0.5)).toBe(4.5);
     expect(localRetryDelaySeconds(policy, 3)).toBeNull();
+  });
+});
+
+describe("deploymentRetryFields", () => {
+  it("keeps the retries and the first delay in whole seconds", () => {
+    expect(deploymentRetryFields("flow f", {})).toEqual({ retries: 0, retry_delay_seconds: 0 });
+    expect(deploymentRetryFields("flow f", { retries: 2, retryDelaySeconds: 1.4 })).toEqual({ retries: 2, retry_delay_seconds: 1 });
+    expect(deploymentRetryFields("flow f", { retries: 3, retryDelaySeconds: [5, 10] })).toEqual({ retries: 3, retry_delay_seconds: 5 });
+    expect(deploymentRetryFields("flow f", { retries: 3, retryDelaySeconds: { exponential: { baseSeconds: 2 } } })).toEqual({ retries: 3, retry_delay_seconds: 2 });
   });
 });

@@ -49,6 +49,16 @@ export function empiricalPolicy(what: string, options: RetryOptions): EmpiricalP
 }
 
 /**
+ * A flow's retry options as a deployment keeps them, so its deployed runs retry as its script runs do.
+ * A deployment holds one whole-second delay: a list or an exponential policy is represented by its first delay.
+ */
+export function deploymentRetryFields(what: string, options: RetryOptions): { retries: number; retry_delay_seconds: number } {
+  const policy = empiricalPolicy(what, options);
+  const first = Array.isArray(policy.retry_delay) ? (policy.retry_delay[0] ?? 0) : policy.retry_delay;
+  return { retries: policy.retries, retry_delay_seconds: Math.round(first) };
+}
+
+/**
  * The server's rule, for runs it does not record: the delay before retrying after attempt `runCount`,
  * or null when no retry is left.
  */

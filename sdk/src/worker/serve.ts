@@ -4,6 +4,7 @@ import type { Flow as FlowRow } from "../../../protocol/flows";
 import type { DeploymentScheduleCreate } from "../../../protocol/schedules";
 import { ApiClient, RETRY_BRIEFLY, serverAnswers } from "../client/http";
 import { out, type Output } from "../output";
+import { deploymentRetryFields } from "../runtime/retry-policy";
 import type { Flow, ServeOptions } from "../runtime/types";
 import { WorkerAgent } from "./agent";
 import { inProcessExecutor } from "./in-process";
@@ -61,6 +62,7 @@ export async function serveFlow(flow: Flow, options: ServeOptions, say: Output =
       work_pool_name: pool,
       parameters: options.parameters ?? {},
       parameter_openapi_schema: flow.parameterSchema(),
+      ...deploymentRetryFields(`flow ${flow.name}`, flow.options),
       tags: options.tags ?? flow.options.tags ?? [],
       schedules,
     },
