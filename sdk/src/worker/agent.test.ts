@@ -113,7 +113,8 @@ describe("the worker agent, with real child processes against a real server", ()
     );
     expect(echo()).toMatch(new RegExp(`\\[${run.name}\\] raw stdout from pid \\d+`));
     expect(out.lines).toContain(`step Started worker-test-hello/${run.name} (${run.id}) (pid ${logs.find((l) => l.message.startsWith("raw"))!.message.split(" ").at(-1)})`);
-    expect(out.lines).toContain(`success worker-test-hello/${run.name} (${run.id}) completed`);
+    // The agent prints its line once the child has exited, which may be after the server shows COMPLETED.
+    await until("the agent's completed line", async () => out.lines.includes(`success worker-test-hello/${run.name} (${run.id}) completed`));
     await stop();
   });
 
