@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
+import { stripVTControlCharacters } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FlowRun } from "../../../protocol/flow-runs";
 import type { Log } from "../../../protocol/logs";
@@ -85,7 +86,7 @@ describe("the worker agent, with real child processes against a real server", ()
         const run = await client.get<FlowRun>(`/flow_runs/${id}`);
         return ["COMPLETED", "FAILED", "CANCELLED", "CRASHED"].includes(run.state_type ?? "") && run;
       });
-    return { agent, out, echo: () => String(echo.stdout.read() ?? ""), createRun, finalState, stop: () => agent.cancelAll("test over", 5_000) };
+    return { agent, out, echo: () => stripVTControlCharacters(String(echo.stdout.read() ?? "")), createRun, finalState, stop: () => agent.cancelAll("test over", 5_000) };
   }
 
   const logsOf = (id: string) => client.post<Log[]>("/logs/filter", { logs: { flow_run_id: { any_: [id] } } });
