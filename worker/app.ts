@@ -10,6 +10,7 @@ import { ApiError, onError } from "./errors";
 import { apiKeyRoutes, authRoutes } from "./routes/auth";
 import { deploymentRunRoutes } from "./routes/deployment-runs";
 import { deploymentRoutes } from "./routes/deployments";
+import { eventStreamRoutes } from "./routes/events-stream";
 import { flowRoutes } from "./routes/flows";
 import { flowRunRoutes } from "./routes/flow-runs";
 import { logRoutes } from "./routes/logs";
@@ -48,7 +49,8 @@ const api = new Hono<AppEnv>({ strict: false })
   .route("/task_runs", taskRunRoutes)
   .route("/flow_run_states", flowRunStateRoutes)
   .route("/task_run_states", taskRunStateRoutes)
-  .route("/logs", logRoutes);
+  .route("/logs", logRoutes)
+  .route("/events/stream", eventStreamRoutes);
 
 api.get(
   "/openapi.json",

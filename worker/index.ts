@@ -4,6 +4,7 @@ import { tickAllPools } from "./pool/notify";
 import { runScheduler } from "./scheduler/tick";
 
 export { WorkPool } from "./pool/work-pool";
+export { EventHub } from "./stream/hub";
 
 export default {
   fetch: app.fetch,

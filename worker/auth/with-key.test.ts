@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { api } from "../test/http";
 import { sqlRun, unique } from "../test/runs";
 import { openSocket } from "../test/sockets";
+import { openStream } from "../test/stream";
 
 // This file runs in the "worker-auth" project, whose Worker has BATON_API_KEY=test-key (vitest.config.ts).
 const auth = { authorization: "Bearer test-key" };
@@ -36,7 +37,7 @@ describe("a server with BATON_API_KEY", () => {
 
   it("refuses WebSocket upgrades without a key or ticket, and never takes the key in the URL", async () => {
     const upgrade = { upgrade: "websocket" };
-    expect((await SELF.fetch("http://baton.test/api/events/stream", { headers: upgrade })).status).toBe(401);
+    expect((await SELF.fetch("http://baton.test/api/events/stream", { headers: { upgrade: "websocket" } })).status).toBe(401);
     expect((await SELF.fetch("http://baton.test/api/events/stream?ticket=test-key", { headers: upgrade })).status).toBe(401);
     expect((await SELF.fetch("http://baton.test/api/events/stream?api_key=test-key", { headers: upgrade })).status).toBe(401);
   });
@@ -46,14 +47,30 @@ describe("a server with BATON_API_KEY", () => {
     expect(issued.status).toBe(201);
     const { ticket, expires } = issued.body;
     expect(Date.parse(expires) - Date.now()).toBeLessThanOrEqual(61_000);
-    // Past auth, the (not yet existing) stream route answers 404: the ticket was accepted.
+    // Past auth, the stream opens: the ticket was accepted.
     const withTicket = await SELF.fetch(`http://baton.test/api/events/stream?ticket=${ticket}`, { headers: { upgrade: "websocket" } });
-    expect(withTicket.status).toBe(404);
+    expect(withTicket.status).toBe(101);
+    withTicket.webSocket!.accept();
+    withTicket.webSocket!.close();
     const plainGet = await SELF.fetch(`http://baton.test/api/admin/version?ticket=${ticket}`);
     expect(plainGet.status).toBe(401);
     const forged = `${ticket.split(".")[0]}.${"A".repeat(43)}`;
     const res = await SELF.fetch(`http://baton.test/api/events/stream?ticket=${forged}`, { headers: { upgrade: "websocket" } });
     expect(res.status).toBe(401);
+  });
+
+  it("opens the live stream with a ticket and streams what a keyed client changes", async () => {
+    const { ticket } = (await api("POST", "/auth/ticket", undefined, auth)).body;
+    const s = await openStream(`?ticket=${ticket}`);
+    await s.subscribe(["flow_runs"]);
+    const flow = await api("POST", "/flows/", { name: unique("streamed") }, auth);
+    const run = await api("POST", "/flow_runs/", { flow_id: flow.body.id }, auth);
+    expect(run.status).toBe(201);
+    expect((await s.next("flow_run", (m) => m.flow_run.id === run.body.id)).flow_run_full).toMatchObject({ id: run.body.id });
+    s.close();
+    expect((await SELF.fetch("http://baton.test/api/events/stream", { headers: { upgrade: "websocket" } })).status).toBe(401);
+    const keyed = await openStream("", auth);
+    keyed.close();
   });
 
   describe("the worker socket", () => {

@@ -1,5 +1,6 @@
 import type { Db } from "../db/client";
 import type { ClaimedRun } from "../db/pool-runs";
+import type { StreamEvent } from "../stream/events";
 import type { PoolStore } from "./store";
 
 /** A get_scheduled_flow_runs call waiting for runs: it counts as a worker with `limit` free slots. */
@@ -16,6 +17,8 @@ export interface Pool {
   poolId(): string | null;
   /** Runs a dispatch pass (coalescing concurrent requests into one more pass). */
   dispatch(): Promise<void>;
+  /** Tells the dashboard's live stream, in the background (never awaited: dispatch must not wait for it). */
+  stream(events: StreamEvent[]): void;
   /** Sets the alarm to the earliest time something is due. */
   rearm(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import { CLOSE_CODES } from "../../protocol/worker-socket";
 import { setRunStateAsPool } from "../db/flow-run-state";
 import { catchupOf, claimRuns, dueRuns, laterDueKeys, readPool, type ClaimedRun, type DueCursor, type DueRow } from "../db/pool-runs";
+import { flowRunsClaimed, poolStateChange } from "../stream/events";
 import type { Pool } from "./context";
 import { planDispatch, scheduleKeyOf, type CollisionStrategy, type DispatchAction, type DueRun, type FreeWorker } from "./plan";
 import { close, liveSockets, send } from "./sockets";
@@ -58,7 +59,7 @@ async function settle(pool: Pool, action: Exclude<DispatchAction, { kind: "claim
     kind === "wait"
       ? { type: "SCHEDULED" as const, name: "AwaitingConcurrencySlot", message, state_details: { scheduled_time: row.expected_start_time } }
       : { type: "CANCELLED" as const, name: kind === "skip" ? "Skipped" : null, message, state_details: {} };
-  await setRunStateAsPool(pool.db, row.id, null, () => ({ state, force: false }), false);
+  pool.stream(poolStateChange(row.id, await setRunStateAsPool(pool.db, row.id, null, () => ({ state, force: false }), false)));
 }
 
 function deliver(pool: Pool, run: ClaimedRun, now: number): void {
@@ -111,7 +112,9 @@ export async function dispatchOnce(pool: Pool): Promise<void> {
         ? [{ row: rowById.get(a.run.id)!, worker_id: a.worker_id, lease_token: crypto.randomUUID(), lease_until: new Date(now.getTime() + ACK_TIMEOUT_MS).toISOString() }]
         : [],
     );
-    for (const run of await claimRuns(pool.db, poolId, claims, now)) deliver(pool, run, Date.now());
+    const claimed = await claimRuns(pool.db, poolId, claims, now);
+    pool.stream(flowRunsClaimed(claimed));
+    for (const run of claimed) deliver(pool, run, Date.now());
     for (const a of plan.actions) if (a.kind !== "claim") await settle(pool, a, rowById.get(a.run.id)!);
     if (plan.full || rows.length < DUE_PAGE) return;
     cursor = { expected_start_time: last.expected_start_time ?? "", id: last.id };

@@ -10,6 +10,7 @@ import { setFlowRunState } from "../db/flow-run-state";
 import { readPool } from "../db/pool-runs";
 import { touchWorker, upsertPoolWorker } from "../db/workers";
 import { ApiError } from "../errors";
+import { flowRunState, workerStatus } from "../stream/events";
 import type { Pool } from "./context";
 import { loseRun } from "./reaper";
 import { attachment, close, liveSockets, send } from "./sockets";
@@ -72,6 +73,7 @@ async function hello(pool: Pool, ws: WebSocket, msg: Msg<"hello">): Promise<void
   }
   ws.serializeAttachment({ worker_id: workerId, name: msg.name });
   const now = Date.now();
+  pool.stream(workerStatus(poolId, workerId, msg.name, "ONLINE"));
   pool.store.saveWorker({ worker_id: workerId, name: msg.name, kind: "socket", capacity: msg.capacity, heartbeat_ms: msg.heartbeat_interval_seconds * 1000, last_beat: now, lost_at: null });
   // Reconciles what the worker says it runs with what the pool gave it.
   const claimed = new Map(msg.runs.map((r) => [r.run_id, r.lease_token]));
@@ -140,6 +142,7 @@ async function report(pool: Pool, ws: WebSocket, workerId: string, msg: Msg<"sta
   try {
     const { result } = await setFlowRunState(pool.db, msg.run_id, body);
     send(ws, { type: "state_result", ...ids, result });
+    if (result.status === "ACCEPT") pool.stream(flowRunState(msg.run_id, result.state));
     if (result.status === "ACCEPT" && result.state) await afterStateChange(pool, msg.run_id, result.state);
   } catch (e) {
     if (!(e instanceof ApiError)) throw e;

@@ -4,6 +4,7 @@ import { isTerminal } from "../../protocol/states";
 import { readForSetState, releaseClaim, setRunStateAsPool, type FlowRunStateRow } from "../db/flow-run-state";
 import { lastHeartbeats } from "../db/workers";
 import { isLost } from "./alarm";
+import { poolStateChange, workerStatus } from "../stream/events";
 import type { Pool } from "./context";
 import { close, liveSockets, send } from "./sockets";
 import type { HeldRun } from "./store";
@@ -44,7 +45,7 @@ export async function loseRun(pool: Pool, held: HeldRun, why: string): Promise<v
   if (row && row.lease_token === held.lease_token && !isTerminal(row.state_type as never)) {
     const proposal = proposalForLostRun(row, why);
     if (proposal === "release") await releaseClaim(pool.db, held.run_id, held.lease_token);
-    else if (proposal) await setRunStateAsPool(pool.db, held.run_id, held.lease_token, () => proposal, true);
+    else if (proposal) pool.stream(poolStateChange(held.run_id, await setRunStateAsPool(pool.db, held.run_id, held.lease_token, () => proposal, true)));
   }
   pool.store.drop(held.run_id);
 }
@@ -65,7 +66,7 @@ async function expireOffer(pool: Pool, held: HeldRun, workerName: string): Promi
 
 async function expireCancel(pool: Pool, held: HeldRun): Promise<void> {
   const message = "the worker did not confirm the cancellation in time; the run is cancelled without it";
-  await setRunStateAsPool(pool.db, held.run_id, held.lease_token, () => state("CANCELLED", message), true);
+  pool.stream(poolStateChange(held.run_id, await setRunStateAsPool(pool.db, held.run_id, held.lease_token, () => state("CANCELLED", message), true)));
   pool.store.drop(held.run_id);
 }
 
@@ -101,5 +102,6 @@ async function reapWorkers(pool: Pool, now: number): Promise<void> {
     if (ws) close(ws, CLOSE_CODES.missedHeartbeats, "missed heartbeats");
     for (const held of pool.store.heldBy(w.worker_id)) await loseRun(pool, held, why);
     pool.store.forgetWorker(w.worker_id);
+    pool.stream(workerStatus(pool.poolId(), w.worker_id, w.name, "OFFLINE"));
   }
 }

@@ -11,6 +11,8 @@ import { handleMessage } from "./messages";
 import { loseRun, reap } from "./reaper";
 import { attachment, close, liveSockets, send } from "./sockets";
 import { afterStateChange, type RunChange } from "./state-changes";
+import { workerStatus, type StreamEvent } from "../stream/events";
+import { publish } from "../stream/publish";
 import { PoolStore } from "./store";
 import { MAX_POLL_WAIT_MS } from "./timing";
 
@@ -83,6 +85,10 @@ export class WorkPool extends DurableObject<Env> implements Pool {
       await this.rearm();
     })();
     return this.#pass;
+  }
+
+  stream(events: StreamEvent[]): void {
+    if (events.length > 0) this.ctx.waitUntil(publish(this.env, events));
   }
 
   async rearm(): Promise<void> {
@@ -182,6 +188,7 @@ export class WorkPool extends DurableObject<Env> implements Pool {
     const workerId = await upsertPoolWorker(this.db, poolId, req.worker_name, req.heartbeat_interval_seconds, {});
     if (!workerId) return null;
     const known = this.store.worker(workerId);
+    if (!known) this.stream(workerStatus(poolId, workerId, req.worker_name, "ONLINE"));
     const kind = known?.kind === "socket" && liveSockets(this.ctx).has(workerId) ? "socket" : "poll";
     const heartbeat_ms = req.heartbeat_interval_seconds * 1000;
     this.store.saveWorker({ worker_id: workerId, name: req.worker_name, kind, capacity: known?.capacity ?? 0, heartbeat_ms, last_beat: Date.now(), lost_at: null });

@@ -7,6 +7,8 @@ import { ApiError, found } from "../errors";
 import { utcTime } from "../orchestration";
 import { checkParameters } from "../parameters";
 import { nudgePoolsLater } from "../pool/notify";
+import { flowRunCreated } from "../stream/events";
+import { streamLater } from "../stream/publish";
 import type { AppEnv } from "../types";
 import { valid } from "../validate";
 
@@ -46,6 +48,7 @@ export const deploymentRunRoutes = new Hono<AppEnv>().post(
       empirical_policy: { retries: deployment.retries, retry_delay: deployment.retry_delay_seconds },
     });
     if (created) nudgePoolsLater(c, [target?.work_pool_id]);
+    if (created) streamLater(c, flowRunCreated(run));
     return c.json(run, created ? 201 : 200);
   },
 );

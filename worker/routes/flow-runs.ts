@@ -9,6 +9,8 @@ import { getFlow } from "../db/flows";
 import { setStateStatus } from "../db/run-set-state";
 import { ApiError, found, notFound } from "../errors";
 import { nudgePoolsLater, tellPoolOfState } from "../pool/notify";
+import { flowRunCreated, flowRunState } from "../stream/events";
+import { streamLater } from "../stream/publish";
 import type { AppEnv } from "../types";
 import { valid } from "../validate";
 
@@ -27,6 +29,7 @@ export const flowRunRoutes = new Hono<AppEnv>()
     }
     const { run, created } = await createFlowRun(db, { ...body, work_pool_id: workPoolId });
     if (created) nudgePoolsLater(c, [workPoolId]);
+    if (created) streamLater(c, flowRunCreated(run));
     return c.json(run, created ? 201 : 200);
   })
   .post("/filter", valid("json", FlowRunFilter), async (c) => c.json(await filterFlowRuns(c.var.db, c.req.valid("json"))))
@@ -49,6 +52,7 @@ export const flowRunRoutes = new Hono<AppEnv>()
     const { id } = c.req.valid("param");
     const { result, work_pool_id } = await setFlowRunState(c.var.db, id, c.req.valid("json"));
     if (result.status === "ACCEPT") tellPoolOfState(c, work_pool_id, id, result.state);
+    if (result.status === "ACCEPT") streamLater(c, flowRunState(id, result.state));
     return c.json(result, setStateStatus(result));
   })
   // Baton's addition: what the dashboard's Cancel button does, whoever holds the run.
@@ -57,6 +61,7 @@ export const flowRunRoutes = new Hono<AppEnv>()
     const { result, work_pool_id } = await cancelFlowRun(c.var.db, id);
     if (result.status !== "ACCEPT") throw new ApiError(409, `flow run ${id} cannot be cancelled: ${result.details.reason}`);
     tellPoolOfState(c, work_pool_id, id, result.state);
+    streamLater(c, flowRunState(id, result.state));
     return c.json(result);
   })
   .get("/:id/states", valid("param", IdPath), async (c) => {

@@ -2,6 +2,8 @@ import { Hono } from "hono";
 import { LogBatch, LogFilter, type LogBatchResult } from "../../protocol/logs";
 import { filterLogs, insertLogs, missingFlowRuns } from "../db/logs";
 import { ApiError } from "../errors";
+import { logsStored } from "../stream/events";
+import { streamLater } from "../stream/publish";
 import type { AppEnv } from "../types";
 import { valid } from "../validate";
 
@@ -17,6 +19,7 @@ export const logRoutes = new Hono<AppEnv>()
       throw new ApiError(404, `flow run${missing.length > 1 ? "s" : ""} ${named}${more} not found; no log was stored`);
     }
     await insertLogs(c.var.db, lines);
+    streamLater(c, logsStored(lines));
     return c.json({ count: lines.length } satisfies LogBatchResult, 201);
   })
   .post("/filter", valid("json", LogFilter), async (c) => c.json(await filterLogs(c.var.db, c.req.valid("json"))));

@@ -2,6 +2,8 @@ import { createDb } from "../db/client";
 import { dueSchedules, fillStatements, type DueSchedule, type FillRun, type FillUpdate, type QueueCursor } from "../db/schedule-fill";
 import type { Env } from "../env";
 import { nudgePools } from "../pool/notify";
+import { scheduledRunsCreated } from "../stream/events";
+import { publish } from "../stream/publish";
 import { MIN_AHEAD_MS, planFill, SOON_MS } from "./plan";
 import { scheduledRun } from "./scheduled-runs";
 
@@ -60,7 +62,9 @@ export async function runScheduler(env: Env, now = new Date(), opts: SchedulerOp
     }
     const page = planPage(due, now, maxRuns - planned, report);
     planned += page.runs.length;
-    await writePage(env.DB, page, report);
+    const inserted = await writePage(env.DB, page, report);
+    // Only a page inserted whole is told run by run: after a conflict, which runs went in is not known.
+    await publish(env, inserted === page.runs.length ? scheduledRunsCreated(page.runs) : []);
     await nudgePools(env, page.soonPools);
     if (page.stopped) return { ...report, more_due: true };
     if (due.length < limit) return report;
@@ -106,11 +110,13 @@ function planPage(due: DueSchedule[], now: Date, runBudget: number, report: Sche
   return page;
 }
 
-async function writePage(d1: D1Database, page: Page, report: SchedulerReport): Promise<void> {
+/** Answers how many runs were inserted. */
+async function writePage(d1: D1Database, page: Page, report: SchedulerReport): Promise<number> {
   const { inserts, moves } = fillStatements(d1, page.runs, page.updates);
-  if (moves.length === 0) return;
+  if (moves.length === 0) return 0;
   const results = await d1.batch([...inserts, ...moves]);
   const changes = (from: number, to: number) => results.slice(from, to).reduce((sum, r) => sum + r.meta.changes, 0);
   report.runs_created += changes(0, inserts.length);
   report.conflicts += page.updates.length - changes(inserts.length, results.length);
+  return changes(0, inserts.length);
 }
