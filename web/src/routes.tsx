@@ -20,5 +20,8 @@ export const navPages: readonly NavPage[] = [
 
 export const routes: RouteDefinition[] = [
   ...navPages.map(({ path, component }) => ({ path, component })),
+  { path: "/runs/:id", component: lazy(() => import("./pages/RunDetail")) },
+  { path: "/deployments/:id", component: lazy(() => import("./pages/DeploymentDetail")) },
+  { path: "/login", component: lazy(() => import("./pages/Login")) },
   { path: "*404", component: lazy(() => import("./pages/NotFound")) },
 ];

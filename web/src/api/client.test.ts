@@ -135,3 +135,24 @@ describe("createClient", () => {
     expect(calls[0]?.init?.signal).toBe(controller.signal);
   });
 });
+
+describe("API key and 401", () => {
+  it("sends the extra headers, and reports a 401 with the server's field errors", async () => {
+    let seen: Headers | undefined;
+    let unauthorized = 0;
+    const client = createClient({
+      base: "/api",
+      headers: () => ({ authorization: "Bearer k1" }),
+      onUnauthorized: () => unauthorized++,
+      fetch: async (_url, init) => {
+        seen = new Headers(init?.headers);
+        return new Response(JSON.stringify({ detail: "invalid API key", errors: [{ path: "x", message: "bad" }] }), { status: 401 });
+      },
+    });
+    const error = await client.get("/flows/x").catch((e: unknown) => e);
+    expect(seen?.get("authorization")).toBe("Bearer k1");
+    expect(unauthorized).toBe(1);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).errors).toEqual([{ path: "x", message: "bad" }]);
+  });
+});

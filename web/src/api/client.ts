@@ -1,3 +1,5 @@
+import { authHeaders, notifyUnauthorized } from "./key";
+
 /** The dashboard is served by the same Worker as the API, so every call is same-origin. */
 export const API_BASE = "/api";
 
@@ -16,6 +18,8 @@ export class ApiError extends Error {
     readonly status: number | undefined,
     readonly detail: string | undefined,
     options?: ErrorOptions,
+    /** Per-field problems of a 422 (`errors` of the error body), e.g. `parameters.count: must be >= 1`. */
+    readonly errors: readonly FieldError[] = [],
   ) {
     super(formatApiError(method, url, status, detail), options);
   }
@@ -40,6 +44,21 @@ export function detailOf(body: unknown): string | undefined {
   return typeof detail === "string" ? detail : JSON.stringify(detail);
 }
 
+export interface FieldError {
+  path?: string;
+  message: string;
+}
+
+/** The `errors` list of an error body, keeping only well-formed entries. */
+export function fieldErrorsOf(body: unknown): FieldError[] {
+  if (typeof body !== "object" || body === null || !("errors" in body) || !Array.isArray(body.errors)) return [];
+  return body.errors.flatMap((e: unknown) => {
+    if (typeof e !== "object" || e === null || !("message" in e) || typeof e.message !== "string") return [];
+    const path = "path" in e && typeof e.path === "string" ? e.path : undefined;
+    return [{ path, message: e.message }];
+  });
+}
+
 export interface RequestOptions {
   /** Sent as JSON. */
   body?: unknown;
@@ -49,6 +68,10 @@ export interface RequestOptions {
 export interface ClientOptions {
   base?: string;
   fetch?: typeof fetch;
+  /** Extra headers for every call; the app's client sends the API key this way. */
+  headers?: () => Record<string, string>;
+  /** Called when the server answers 401, before the call rejects. */
+  onUnauthorized?: () => void;
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
@@ -62,11 +85,13 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
 export function createClient({
   base = API_BASE,
   fetch: send = (input, init) => fetch(input, init),
+  headers: extraHeaders = () => ({}),
+  onUnauthorized,
 }: ClientOptions = {}) {
   /** Resolves with the parsed JSON body (undefined when empty); rejects with an ApiError otherwise. */
   async function request<T>(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<T> {
     const url = base + path;
-    const headers: Record<string, string> = { accept: "application/json" };
+    const headers: Record<string, string> = { accept: "application/json", ...extraHeaders() };
     if (options.body !== undefined) headers["content-type"] = "application/json";
 
     let response: Response;
@@ -86,7 +111,9 @@ export function createClient({
 
     const parsed = text === "" ? { ok: true as const, value: undefined } : parseJson(text);
     if (!response.ok) {
-      throw new ApiError(method, url, response.status, parsed.ok ? detailOf(parsed.value) : undefined);
+      if (response.status === 401) onUnauthorized?.();
+      const body = parsed.ok ? parsed.value : undefined;
+      throw new ApiError(method, url, response.status, detailOf(body), undefined, fieldErrorsOf(body));
     }
     // A 2xx that is not JSON is not the API answering: typically the dashboard's own index.html served
     // because /api is not routed to the Worker.
@@ -107,4 +134,4 @@ export function createClient({
 
 export type ApiClient = ReturnType<typeof createClient>;
 
-export const api = createClient();
+export const api = createClient({ headers: () => authHeaders(), onUnauthorized: notifyUnauthorized });

@@ -1,10 +1,20 @@
-import { A, type RouteSectionProps } from "@solidjs/router";
-import { For, Suspense } from "solid-js";
+import { A, useLocation, useNavigate, type RouteSectionProps } from "@solidjs/router";
+import { For, onCleanup, Show, Suspense } from "solid-js";
+import { apiKey, clearApiKey, onUnauthorized } from "../api/key";
 import { navPages } from "../routes";
 import { HealthIndicator } from "./HealthIndicator";
 
 export function Layout(props: RouteSectionProps) {
   let main: HTMLElement | undefined;
+  const navigate = useNavigate();
+  const location = useLocation();
+  // Any 401 (no key, or a key that was deleted) goes to the login page, which comes back here after.
+  onUnauthorized(() => {
+    if (location.pathname === "/login") return;
+    clearApiKey();
+    navigate(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+  });
+  onCleanup(() => onUnauthorized(undefined));
 
   return (
     <div class="shell">
@@ -38,6 +48,18 @@ export function Layout(props: RouteSectionProps) {
           </ul>
         </nav>
         <HealthIndicator />
+        <Show when={apiKey()}>
+          <button
+            type="button"
+            class="logout"
+            onClick={() => {
+              clearApiKey();
+              navigate("/login");
+            }}
+          >
+            Log out
+          </button>
+        </Show>
       </header>
       <main id="main" class="content" tabindex="-1" ref={main}>
         <Suspense>{props.children}</Suspense>

@@ -1,0 +1,42 @@
+import { createMemo, For, Show } from "solid-js";
+import type { TaskRun } from "../../../protocol/task-runs";
+import { formatAbsolute, formatDuration } from "../format";
+import { timelineBars } from "../pages/run-detail-merge";
+import { now } from "./Time";
+
+/** When each task run ran, on the span of the whole run. Long lists scroll inside their own box. */
+export function Timeline(props: { taskRuns: readonly TaskRun[] }) {
+  // The shared clock re-draws running bars now and then; Date.now() keeps a redraw caused by a change exact.
+  const timeline = createMemo(() => timelineBars(props.taskRuns, Math.max(now(), Date.now())));
+  return (
+    <Show when={timeline().bars.length} fallback={<p class="muted">No task has started yet.</p>}>
+      <div class="timeline-axis muted">
+        <span>{formatAbsolute(timeline().from)}</span>
+        <span>{formatDuration((timeline().to - timeline().from) / 1000)}</span>
+      </div>
+      <ol class="timeline" aria-label="Task runs over time">
+        <For each={timeline().bars.slice(0, 500)}>
+          {(bar) => (
+            <li class="timeline-row">
+              <span class="timeline-name" title={bar.name}>
+                {bar.name}
+              </span>
+              <span class="timeline-track">
+                <span
+                  class="timeline-bar"
+                  data-state={bar.state_type ?? undefined}
+                  style={{ left: `${bar.left}%`, width: `${bar.width}%` }}
+                  title={`${bar.name}: ${bar.state_name ?? ""}, ${formatDuration(bar.seconds)}`}
+                />
+              </span>
+              <span class="timeline-duration muted">{formatDuration(bar.seconds)}</span>
+            </li>
+          )}
+        </For>
+      </ol>
+      <Show when={timeline().bars.length > 500}>
+        <p class="muted">First 500 of {timeline().bars.length} task runs shown.</p>
+      </Show>
+    </Show>
+  );
+}

@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { fieldsOf, initialValues, serverErrorsByField, toParameters } from "./params-form.data";
+
+// The schema `npx baton deploy examples/etl.ts` stores, plus the shapes Pydantic and valibot produce.
+const schema = {
+  type: "object",
+  properties: {
+    orders: { type: "integer", minimum: 1, maximum: 500, description: "How many orders" },
+    currency: { enum: ["EUR", "USD"], type: "string" },
+    note: { anyOf: [{ type: "string", maxLength: 5 }, { type: "null" }] },
+    dry_run: { type: "boolean", default: true },
+    cities: { type: "array", items: { type: "string" } },
+    when: { $ref: "#/definitions/When" },
+  },
+  required: ["orders"],
+  definitions: { When: { type: "string", title: "When to run", pattern: "^\\d{4}$" } },
+};
+
+describe("fieldsOf", () => {
+  it("makes one field per property with its kind, resolving $ref and nullable unions", () => {
+    const fields = fieldsOf(schema);
+    expect(fields.map((f) => [f.name, f.kind, f.required])).toEqual([
+      ["orders", "integer", true],
+      ["currency", "enum", false],
+      ["note", "string", false],
+      ["dry_run", "boolean", false],
+      ["cities", "json", false],
+      ["when", "string", false],
+    ]);
+    expect(fields[2]?.nullable).toBe(true);
+    expect(fields[5]?.label).toBe("When to run");
+  });
+
+  it("has no fields without a schema or properties", () => {
+    expect(fieldsOf(null)).toEqual([]);
+    expect(fieldsOf({ type: "object", additionalProperties: true })).toEqual([]);
+  });
+});
+
+describe("toParameters", () => {
+  const fields = fieldsOf(schema);
+  const base = initialValues(fields, { orders: 12, currency: "EUR" });
+
+  it("fills the form from the deployment's defaults, then the schema's", () => {
+    expect(base).toMatchObject({ orders: "12", currency: '"EUR"', dry_run: true, note: "" });
+  });
+
+  it("turns text into typed parameters, leaving empty optional fields out", () => {
+    expect(toParameters(fields, { ...base, cities: '["Oslo"]' })).toEqual({
+      ok: true,
+      parameters: { orders: 12, currency: "EUR", dry_run: true, cities: ["Oslo"] },
+    });
+  });
+
+  it("says what is wrong with each field", () => {
+    const result = toParameters(fields, { ...base, orders: "0", note: "too long", cities: "[oops", when: "abc" });
+    expect(result).toEqual({
+      ok: false,
+      errors: { orders: "Must be at least 1", note: "Must be at most 5 characters", cities: "Must be valid JSON", when: "Must match ^\\d{4}$" },
+    });
+    expect(toParameters(fields, { ...base, orders: "" })).toEqual({ ok: false, errors: { orders: "Required" } });
+    expect(toParameters(fields, { ...base, orders: "1.5" })).toEqual({ ok: false, errors: { orders: "Must be a whole number" } });
+    expect(toParameters(fields, { ...base, cities: '{"a":1}' })).toEqual({ ok: false, errors: { cities: "Must be a JSON array" } });
+  });
+});
+
+describe("serverErrorsByField", () => {
+  it("puts the server's 422 errors by the fields they name and keeps the rest general", () => {
+    const fields = fieldsOf(schema);
+    expect(
+      serverErrorsByField(fields, [
+        { path: "parameters.orders", message: "must be <= 500" },
+        { path: "parameters", message: "unknown property x" },
+      ]),
+    ).toEqual({ byField: { orders: "must be <= 500" }, general: ["parameters: unknown property x"] });
+  });
+});

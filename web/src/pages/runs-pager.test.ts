@@ -1,0 +1,148 @@
+import { describe, expect, it } from "vitest";
+import type { FlowRun } from "../../../protocol/flow-runs";
+import { createRunsPager, PAGE_SIZE } from "./runs-pager";
+import { filterBody, filtersFromParams, matchesFilters, NO_FILTERS, paramsFromFilters } from "./runs-filter";
+
+export function fakeRun(i: number, over: Partial<FlowRun> = {}): FlowRun {
+  const t = new Date(Date.UTC(2026, 0, 1, 0, 0, 0) - i * 1000).toISOString();
+  return {
+    id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+    created: t,
+    updated: t,
+    name: `run-${i}`,
+    flow_id: "f1",
+    deployment_id: null,
+    work_pool_name: null,
+    parent_task_run_id: null,
+    parameters: {},
+    idempotency_key: null,
+    auto_scheduled: false,
+    state_type: "SCHEDULED",
+    state_name: "Scheduled",
+    state: { id: `s${i}`, type: "SCHEDULED", name: "Scheduled", timestamp: t, message: null, state_details: {} },
+    run_count: 0,
+    expected_start_time: t,
+    start_time: null,
+    end_time: null,
+    total_run_time: 0,
+    estimated_start_time_delta: 0,
+    tags: [],
+    empirical_policy: { retries: 0, retry_delay: 0 },
+    ...over,
+  };
+}
+
+function server(n: number) {
+  let runs = Array.from({ length: n }, (_, i) => fakeRun(i));
+  const offsets: number[] = [];
+  let changes = 0;
+  let errors: unknown[] = [];
+  const pager = createRunsPager({
+    count: async () => runs.length,
+    page: async (offset, limit) => {
+      offsets.push(offset);
+      return runs.slice(offset, offset + limit);
+    },
+    onChange: () => changes++,
+    onError: (e) => errors.push(e),
+  });
+  return {
+    pager,
+    offsets,
+    prepend: (run: FlowRun) => (runs = [run, ...runs]),
+    changes: () => changes,
+    errors: () => errors,
+  };
+}
+
+const flush = () => new Promise((r) => setTimeout(r, 0));
+
+describe("runs pager", () => {
+  it("loads the count and the first page, then only the pages scrolled to", async () => {
+    const s = server(100_000);
+    await s.pager.reload();
+    expect(s.pager.total()).toBe(100_000);
+    expect(s.pager.row(0)?.name).toBe("run-0");
+    expect(s.pager.row(PAGE_SIZE)).toBeUndefined();
+    s.pager.ensure(50_000, 50_030);
+    s.pager.ensure(50_010, 50_040);
+    await flush();
+    expect(s.offsets).toEqual([0, 50_000]);
+    expect(s.pager.row(50_020)?.name).toBe("run-50020");
+  });
+
+  it("puts live-created runs on top and keeps later pages aligned with the server", async () => {
+    const s = server(1_000);
+    await s.pager.reload();
+    const fresh = fakeRun(-1, { name: "fresh" });
+    s.prepend(fresh);
+    s.pager.created(fresh);
+    s.pager.created(fresh);
+    expect(s.pager.total()).toBe(1_001);
+    expect(s.pager.row(0)?.name).toBe("fresh");
+    expect(s.pager.row(1)?.name).toBe("run-0");
+    s.pager.ensure(1 + PAGE_SIZE, 1 + PAGE_SIZE);
+    await flush();
+    expect(s.offsets.at(-1)).toBe(PAGE_SIZE + 1);
+    expect(s.pager.row(1 + PAGE_SIZE)?.name).toBe(`run-${PAGE_SIZE}`);
+  });
+
+  it("applies state changes to shown rows, and to rows whose page arrives later", async () => {
+    const s = server(500);
+    await s.pager.reload();
+    s.pager.stateChanged({ id: fakeRun(3).id, state_type: "RUNNING", state_name: "Running", timestamp: "2026-02-01T00:00:00Z" });
+    expect(s.pager.row(3)?.state_type).toBe("RUNNING");
+    expect(s.pager.row(3)?.state?.name).toBe("Running");
+    s.pager.stateChanged({ id: fakeRun(300).id, state_type: "FAILED", state_name: "Failed", timestamp: "2026-02-01T00:00:00Z" });
+    s.pager.ensure(300, 300);
+    await flush();
+    expect(s.pager.row(300)?.state_type).toBe("FAILED");
+  });
+
+  it("ignores a change older than the state shown", async () => {
+    const s = server(10);
+    await s.pager.reload();
+    s.pager.stateChanged({ id: fakeRun(1).id, state_type: "PENDING", state_name: "Pending", timestamp: "2000-01-01T00:00:00Z" });
+    expect(s.pager.row(1)?.state_type).toBe("SCHEDULED");
+  });
+
+  it("reload starts over", async () => {
+    const s = server(10);
+    await s.pager.reload();
+    s.pager.created(fakeRun(-5));
+    await s.pager.reload();
+    expect(s.pager.total()).toBe(10);
+    expect(s.pager.row(0)?.name).toBe("run-0");
+  });
+});
+
+describe("run filters", () => {
+  const now = Date.parse("2026-01-01T00:00:00Z");
+  const f = { ...NO_FILTERS, states: ["FAILED" as const], tag: "etl", hours: 24, search: "Nightly", flowId: "f1" };
+
+  it("round-trips through the URL", () => {
+    expect(filtersFromParams(paramsFromFilters(f) as Record<string, string>)).toEqual(f);
+    expect(filtersFromParams({ state: "BOGUS,RUNNING", hours: "x" })).toEqual({ ...NO_FILTERS, states: ["RUNNING"] });
+  });
+
+  it("becomes a Prefect filter body", () => {
+    expect(filterBody(f, now)).toEqual({
+      flow_runs: {
+        state: { type: { any_: ["FAILED"] } },
+        tags: { all_: ["etl"] },
+        name: { like_: "Nightly" },
+        expected_start_time: { after_: "2025-12-31T00:00:00.000Z" },
+      },
+      flows: { id: { any_: ["f1"] } },
+    });
+    expect(filterBody(NO_FILTERS, now)).toEqual({ flow_runs: undefined, flows: undefined });
+  });
+
+  it("judges a live run as the server would", () => {
+    const run = fakeRun(0, { state_type: "FAILED", tags: ["etl"], name: "nightly-etl" });
+    expect(matchesFilters(run, f, now)).toBe(true);
+    expect(matchesFilters({ ...run, tags: [] }, f, now)).toBe(false);
+    expect(matchesFilters({ ...run, state_type: "RUNNING" }, f, now)).toBe(false);
+    expect(matchesFilters(run, NO_FILTERS, now)).toBe(true);
+  });
+});

@@ -1,0 +1,73 @@
+import { createComputed, createSignal, on, untrack } from "solid-js";
+import type { Deployment } from "../../../protocol/deployments";
+import type { FlowRun } from "../../../protocol/flow-runs";
+import type { Flow } from "../../../protocol/flows";
+import { api } from "../api/client";
+import { useLive } from "../live";
+import { createRunsPager } from "./runs-pager";
+import { filterBody, matchesFilters, type RunFilters } from "./runs-filter";
+
+/** Flows and deployments by id: the filter menus, and names for the rows (runs carry only ids). */
+export function createCatalog() {
+  // Plain signals, not resources: a resource read under the layout's Suspense would hold back the whole
+  // list until these menus load. Without them rows show ids' names as "flow"; the list itself still works.
+  const [flows, setFlows] = createSignal<Flow[]>();
+  const [deployments, setDeployments] = createSignal<Deployment[]>();
+  api.post<Flow[]>("/flows/filter", { limit: 200 }).then(setFlows, () => {});
+  api.post<Deployment[]>("/deployments/filter", { limit: 200 }).then(setDeployments, () => {});
+  const flowNames = () => new Map((flows() ?? []).map((f) => [f.id, f.name]));
+  const deploymentNames = () => new Map((deployments() ?? []).map((d) => [d.id, d.name]));
+  return { flows, deployments, flowNames, deploymentNames };
+}
+
+/** The Runs list for the current filters: paged rows, the total, live changes, and what went wrong. */
+export function createRunsList(filters: () => RunFilters) {
+  // Rows live outside Solid's reactivity (a sparse array of 100,000 is no store); this ticks when they change.
+  const [version, bump] = createSignal(undefined, { equals: false });
+  const [error, setError] = createSignal<unknown>();
+  const current = () => untrack(filters);
+
+  const pager = createRunsPager({
+    count: () => api.post<number>("/flow_runs/count", filterBody(current(), Date.now())),
+    page: (offset, limit) =>
+      api.post<FlowRun[]>("/flow_runs/filter", {
+        ...filterBody(current(), Date.now()),
+        sort: "EXPECTED_START_TIME_DESC",
+        offset,
+        limit,
+      }),
+    onChange: () => {
+      setError(undefined);
+      bump();
+    },
+    onError: (e) => setError(() => e),
+  });
+
+  // Computed, not an effect: the first page is asked for while the page renders, not after.
+  createComputed(on(filters, () => void pager.reload()));
+
+  useLive(
+    ["flow_runs"],
+    (m) => {
+      if (m.type !== "flow_run") return;
+      const full = m.flow_run_full as FlowRun | undefined;
+      if (m.flow_run.created && full) {
+        if (matchesFilters(full, current(), Date.now())) pager.created(full);
+      } else pager.stateChanged(m.flow_run);
+    },
+    () => void pager.reload(),
+  );
+
+  return {
+    /** Read inside a tracked scope to re-render when rows change. */
+    track: version,
+    error,
+    loaded: () => (version(), pager.loaded()),
+    total: () => (version(), pager.total()),
+    row: (index: number) => (version(), pager.row(index)),
+    ensure: pager.ensure,
+    retry: () => void pager.reload(),
+  };
+}
+
+export type RunsList = ReturnType<typeof createRunsList>;
