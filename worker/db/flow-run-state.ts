@@ -1,5 +1,5 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
-import type { SetStateBody } from "../../protocol/states";
+import { isTerminal, type SetStateBody, type StateType } from "../../protocol/states";
 import { ApiError, notFound } from "../errors";
 import type { Db } from "./client";
 import { setStateRaceSafe, type SetStateOutcome, type StateWrite } from "./run-set-state";
@@ -23,14 +23,16 @@ export function readForSetState(db: Db, id: string) {
 }
 
 /**
- * A run rescheduled by hand (not a retry its worker runs in-process) is no longer any worker's: the
+ * A run rescheduled by hand (not a retry its worker runs in-process; a finished run, whatever the
+ * name of its new state, is nobody's to retry) is no longer any worker's: the
  * claim goes with the state, so the pool hands the run out again and the old worker's reports are refused.
  */
-const releasesClaim = (t: Transition) => t.state?.type === "SCHEDULED" && t.state.name !== "AwaitingRetry";
+const releasesClaim = (row: FlowRunStateRow, t: Transition) =>
+  t.state?.type === "SCHEDULED" && (t.state.name !== "AwaitingRetry" || isTerminal(row.state_type as StateType | null));
 const NO_CLAIM = { worker_id: null, lease_token: null, lease_until: null };
 
 async function writeState(db: Db, row: FlowRunStateRow, t: Transition): Promise<StateWrite> {
-  const set = { ...stateUpdate(flowRuns, row, t), ...(releasesClaim(t) && row.lease_token !== null ? NO_CLAIM : {}) };
+  const set = { ...stateUpdate(flowRuns, row, t), ...(releasesClaim(row, t) && row.lease_token !== null ? NO_CLAIM : {}) };
   const res = await db.update(flowRuns).set(set).where(unchangedSince(flowRuns, row)).run();
   return { changed: res.meta.changes > 0, rows_written: res.meta.rows_written };
 }

@@ -146,6 +146,18 @@ describe("when runs are handed out", () => {
     w.close();
   });
 
+  it("a finished run forced back to SCHEDULED, even named AwaitingRetry, is handed out again", async () => {
+    const dep = await newDeployment(await newFlow());
+    const w = await connectWorker(dep.poolName);
+    const run = (await api("POST", `/deployments/${dep.id}/create_flow_run`, {})).body;
+    const offer = await w.next("offer");
+    await complete(run.id, offer.lease_token);
+    const retried = await api("POST", `/flow_runs/${run.id}/set_state`, { state: { type: "SCHEDULED", name: "AwaitingRetry" }, force: true });
+    expect(retried.body.status).toBe("ACCEPT");
+    expect((await w.next("offer")).flow_run.id).toBe(run.id);
+    w.close();
+  });
+
   it("an AwaitingRetry run stays with the worker that retries it in-process", async () => {
     const dep = await newDeployment(await newFlow(), { retries: 1, retry_delay_seconds: 0 });
     const w = await connectWorker(dep.poolName);
