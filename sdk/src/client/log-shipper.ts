@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { LogCreate } from "../../../protocol/logs";
 import { backoffMs, HttpError, type ApiClient, type RetryPolicy } from "./http";
+import { finishedWithin } from "./within";
 
 /** One line to send; the shipper gives it a client-side id, so a batch sent twice is stored once. */
 export type LogLine = Omit<LogCreate, "id" | "name" | "task_run_id"> & { name?: string; task_run_id?: string | null };
@@ -76,10 +77,6 @@ export class LogShipper {
 
   /** Flushes, but gives up after `timeoutMs` (a process that exits must not hang forever); answers lines lost. */
   async close(timeoutMs = 10_000): Promise<number> {
-    let timer: NodeJS.Timeout | undefined;
-    const gaveUp = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), timeoutMs).unref()));
-    const outcome = await Promise.race([this.flush().then(() => "flushed" as const), gaveUp]);
-    clearTimeout(timer);
-    return outcome === "flushed" ? 0 : this.#queue.length;
+    return (await finishedWithin(this.flush(), timeoutMs)) ? 0 : this.#queue.length;
   }
 }

@@ -2,6 +2,7 @@ import type * as v from "valibot";
 import type { OrchestrationResult, StateCreate } from "../../../protocol/states";
 import type { TaskRunBulk, TaskRunBulkResult, TaskRunCreate } from "../../../protocol/task-runs";
 import { backoffMs, HttpError, UnreachableError, type ApiClient, type RetryPolicy } from "../client/http";
+import { finishedWithin } from "../client/within";
 
 /** Bodies as sent (the schemas' input types: defaults left to the server), ids chosen here. */
 export type TaskRunCreateBody = v.InferInput<typeof TaskRunCreate> & { id: string };
@@ -142,11 +143,7 @@ export class TaskRunReporter {
 
   /** Flushes, giving up after `timeoutMs`; answers how many reports were lost. */
   async close(timeoutMs = 10_000): Promise<number> {
-    let timer: NodeJS.Timeout | undefined;
-    const gaveUp = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), timeoutMs).unref()));
-    const outcome = await Promise.race([this.flush().then(() => "flushed" as const), gaveUp]);
-    clearTimeout(timer);
-    if (outcome === "flushed") return 0;
+    if (await finishedWithin(this.flush(), timeoutMs)) return 0;
     const lost = this.#queue.splice(0);
     for (const item of lost) if (item.kind === "state") item.answer?.(null);
     return lost.length;

@@ -3,6 +3,7 @@ import { LogShipper } from "../client/log-shipper";
 import { printLocal } from "./console-capture";
 import { TaskRunReporter } from "./reporter";
 import { LOG_LEVELS } from "../../../protocol/logs";
+import { finishedWithin } from "../client/within";
 
 /**
  * What the runs of one top-level call (a flow run as a script, or one deployed run) report through: the
@@ -51,10 +52,7 @@ export function openSession(client: ApiClient | undefined, echo: boolean): Sessi
 
 /** Waits until the server has every task-run report and log line made so far (bounded: see FLUSH_TIMEOUT_MS). */
 export async function flushSession(session: Session, timeoutMs = FLUSH_TIMEOUT_MS): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const gaveUp = new Promise<void>((r) => (timer = setTimeout(r, timeoutMs).unref()));
-  await Promise.race([Promise.all([session.reporter?.flush(), session.logs?.flush()]), gaveUp]);
-  clearTimeout(timer);
+  await finishedWithin(Promise.all([session.reporter?.flush(), session.logs?.flush()]), timeoutMs);
 }
 
 /** Sends what is left and says what could not be sent. */

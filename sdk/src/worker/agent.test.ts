@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { stripVTControlCharacters } from "node:util";
@@ -12,6 +11,7 @@ import { WorkerAgent } from "./agent";
 import { RunOutput } from "./run-output";
 import { childExecutor } from "./runner";
 import { LocalServer } from "./test-fixtures/local-server";
+import { alive, until } from "../testing/wait";
 
 const project = fileURLToPath(new URL("./test-fixtures/project", import.meta.url));
 const FLOWS = { hello: "worker-test-hello", sleepy: "worker-test-sleepy", crashing: "worker-test-crashing", notAFlow: "worker-test-hello" };
@@ -22,25 +22,6 @@ function recorder(): Output & { lines: string[] } {
   const rec = (kind: string) => (message: string) => void lines.push(`${kind} ${message}`);
   return { lines, info: rec("info"), step: rec("step"), success: rec("success"), warn: rec("warn"), error: rec("error") };
 }
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Whether a process still runs: a zombie (dead, not yet reaped by init) does not count. */
-const alive = (pid: number) => {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-};
 
 describe("the worker agent, with real child processes against a real server", () => {
   let server: LocalServer;

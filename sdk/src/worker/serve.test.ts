@@ -11,20 +11,11 @@ import type { Output } from "../output";
 import { flow } from "../runtime";
 import { serveFlow, servedSchedules, servePoolName } from "./serve";
 import { cleanEnv, LocalServer } from "./test-fixtures/local-server";
+import { until } from "../testing/wait";
 
 const project = fileURLToPath(new URL("./test-fixtures/project", import.meta.url));
 const tsx = createRequire(import.meta.url).resolve("tsx");
 const silent: Output = { info() {}, step() {}, success() {}, warn() {}, error() {} };
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe("servePoolName and servedSchedules", () => {
   it("gives each served deployment a pool of its own with a valid name", () => {

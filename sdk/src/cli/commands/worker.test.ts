@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { FlowRun } from "../../../../protocol/flow-runs";
@@ -7,6 +6,7 @@ import type { Log } from "../../../../protocol/logs";
 import { ApiClient } from "../../client/http";
 import { batonInTerminal, KEYS } from "../../testing/cli";
 import { batonBin, cleanEnv, LocalServer, repoRoot } from "../../worker/test-fixtures/local-server";
+import { alive, until } from "../../testing/wait";
 
 /*
  * `baton worker start` end to end: the real CLI as a child process, real flows (test-fixtures/project)
@@ -15,25 +15,6 @@ import { batonBin, cleanEnv, LocalServer, repoRoot } from "../../worker/test-fix
 
 const project = fileURLToPath(new URL("../../worker/test-fixtures/project", import.meta.url));
 const TERMINAL = ["COMPLETED", "FAILED", "CANCELLED", "CRASHED"];
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Whether a process still runs: a zombie (dead, not yet reaped by init) does not count. */
-function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-}
 
 interface WorkerProcess {
   child: ChildProcess;
