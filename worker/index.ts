@@ -5,6 +5,7 @@ import { runScheduler } from "./scheduler/tick";
 
 export { WorkPool } from "./pool/work-pool";
 export { EventHub } from "./stream/hub";
+export { TriggerEngine } from "./triggers/engine";
 
 export default {
   fetch: app.fetch,

@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 
 describe("migrated schema", () => {
-  it.each(["flow_runs", "task_runs", "logs"])("keeps %s WITHOUT ROWID (drizzle-kit cannot express it)", async (table) => {
+  it.each(["flow_runs", "task_runs", "logs", "events"])("keeps %s WITHOUT ROWID (drizzle-kit cannot express it)", async (table) => {
     const row = await env.DB.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?").bind(table).first<{ sql: string }>();
     expect(row?.sql).toMatch(/WITHOUT ROWID\s*$/i);
   });

@@ -231,3 +231,60 @@ export const apiKeys = sqliteTable(
   },
   (t) => [uniqueIndex("api_keys_hash").on(t.key_hash)],
 );
+
+/*
+ * Events (protocol/events.ts). WITHOUT ROWID with the time first in the key, and no other index: an event
+ * costs one row write; filters walk the key newest first, and pruning deletes a key range. A resent event
+ * (same occurred and id, as the SDK and webhooks resend) hits the key and is stored once.
+ */
+export const events = sqliteTable(
+  "events",
+  {
+    occurred: text("occurred").notNull(),
+    id: text("id").notNull(),
+    received: text("received").notNull(),
+    event: text("event").notNull(),
+    /** The resource's `baton.resource.id`, apart for filtering. */
+    resource_id: text("resource_id").notNull(),
+    resource: json<Record<string, string>>("resource").notNull(),
+    related: json<Record<string, string>[]>("related").notNull().default(sql`'[]'`),
+    payload: json<Record<string, unknown>>("payload").notNull().default(sql`'{}'`),
+  },
+  (t) => [primaryKey({ columns: [t.occurred, t.id] })],
+);
+
+export const webhooks = sqliteTable(
+  "webhooks",
+  {
+    id: id(),
+    ...timestamps,
+    name: text("name").notNull(),
+    description: text("description"),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    slug: text("slug").notNull(),
+    auth: text("auth").notNull().default("none"),
+    /** Kept as given: an HMAC signature can only be checked with the secret itself. */
+    secret: text("secret"),
+    signature_header: text("signature_header").notNull(),
+    template: json<Record<string, unknown>>("template").notNull().default(sql`'{}'`),
+  },
+  (t) => [uniqueIndex("webhooks_slug").on(t.slug), uniqueIndex("webhooks_name").on(t.name)],
+);
+
+export const deploymentTriggers = sqliteTable(
+  "deployment_triggers",
+  {
+    id: id(),
+    ...timestamps,
+    deployment_id: text("deployment_id").notNull().references(() => deployments.id, { onDelete: "cascade" }),
+    name: text("name"),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    expect: json<string[]>("expect").notNull().default(sql`'[]'`),
+    match: json<Record<string, string | string[]>>("match").notNull().default(sql`'{}'`),
+    match_related: json<Record<string, string | string[]>>("match_related").notNull().default(sql`'{}'`),
+    threshold: integer("threshold").notNull().default(1),
+    within: integer("within_seconds").notNull().default(0),
+    parameters: json<Record<string, unknown>>("parameters").notNull().default(sql`'{}'`),
+  },
+  (t) => [index("deployment_triggers_deployment").on(t.deployment_id)],
+);
