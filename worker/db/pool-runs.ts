@@ -16,12 +16,24 @@ import { deployments, deploymentSchedules, flowRuns, flows, workPools } from "./
 // query's condition is the index's own text.
 const isScheduled = sql`${flowRuns.state_type} = 'SCHEDULED'`;
 
-export async function readPool(db: Db, poolId: string) {
-  return db
+const poolQuery = (db: Db, poolId: string) =>
+  db
     .select({ id: workPools.id, name: workPools.name, is_paused: workPools.is_paused, concurrency_limit: workPools.concurrency_limit })
     .from(workPools)
-    .where(eq(workPools.id, poolId))
-    .get();
+    .where(eq(workPools.id, poolId));
+export type PoolConfig = NonNullable<Awaited<ReturnType<typeof readPool>>>;
+
+export async function readPool(db: Db, poolId: string) {
+  return poolQuery(db, poolId).get();
+}
+
+/**
+ * The pool and its first page of due runs in one round trip: a dispatch pass for a run just created
+ * waits on D1 for every round trip, and this is the first of them.
+ */
+export async function readPoolAndDue(db: Db, poolId: string, now: string, limit: number): Promise<{ config: PoolConfig | undefined; rows: DueRow[] }> {
+  const [pools, rows] = await db.batch([poolQuery(db, poolId), dueRunsQuery(db, poolId, now, limit)]);
+  return { config: pools[0], rows };
 }
 
 const dueColumns = {
@@ -43,6 +55,10 @@ export type DueCursor = { expected_start_time: string; id: string };
  * AwaitingRetry run whose worker retries it in-process keeps its lease and is not handed out again).
  */
 export function dueRuns(db: Db, poolId: string, now: string, limit: number, after?: DueCursor) {
+  return dueRunsQuery(db, poolId, now, limit, after).all();
+}
+
+function dueRunsQuery(db: Db, poolId: string, now: string, limit: number, after?: DueCursor) {
   const cursor: SQL | undefined = after
     ? or(
         gt(flowRuns.expected_start_time, after.expected_start_time),
@@ -55,8 +71,7 @@ export function dueRuns(db: Db, poolId: string, now: string, limit: number, afte
     .leftJoin(deployments, eq(deployments.id, flowRuns.deployment_id))
     .where(and(eq(flowRuns.work_pool_id, poolId), isScheduled, lte(flowRuns.expected_start_time, now), isNull(flowRuns.lease_token), cursor))
     .orderBy(asc(flowRuns.expected_start_time), asc(flowRuns.id))
-    .limit(limit)
-    .all();
+    .limit(limit);
 }
 
 /** When the pool's next run falls due after `now` (epoch ms), for the object's alarm. */

@@ -1,6 +1,6 @@
 import { CLOSE_CODES } from "../../protocol/worker-socket";
 import { setRunStateAsPool } from "../db/flow-run-state";
-import { catchupOf, claimRuns, dueRuns, laterDueKeys, readPool, type ClaimedRun, type DueCursor, type DueRow } from "../db/pool-runs";
+import { catchupOf, claimRuns, dueRuns, laterDueKeys, readPool, readPoolAndDue, type ClaimedRun, type DueCursor, type DueRow } from "../db/pool-runs";
 import { flowRunsClaimed, poolStateChange } from "../stream/events";
 import type { Pool } from "./context";
 import { planDispatch, scheduleKeyOf, type CollisionStrategy, type DispatchAction, type DueRun, type FreeWorker } from "./plan";
@@ -87,7 +87,10 @@ function deliver(pool: Pool, run: ClaimedRun, now: number): void {
 export async function dispatchOnce(pool: Pool): Promise<void> {
   const poolId = pool.poolId();
   if (!poolId) return;
-  const config = await readPool(pool.db, poolId);
+  // Nobody to hand runs to: only the pool's existence is worth a read. Else the first page comes with it.
+  const anyoneFree = freeWorkers(pool).length > 0;
+  const first = anyoneFree ? await readPoolAndDue(pool.db, poolId, new Date().toISOString(), DUE_PAGE) : { config: await readPool(pool.db, poolId), rows: undefined };
+  const { config } = first;
   if (!config) {
     for (const ws of pool.durable.getWebSockets()) close(ws, CLOSE_CODES.poolGone, "work pool was deleted");
     return;
@@ -99,7 +102,7 @@ export async function dispatchOnce(pool: Pool): Promise<void> {
     const poolFree = config.concurrency_limit === null ? Infinity : config.concurrency_limit - pool.store.heldRuns().length;
     if (workers.length === 0 || poolFree <= 0) return;
     const now = new Date();
-    const rows = await dueRuns(pool.db, poolId, now.toISOString(), DUE_PAGE, cursor);
+    const rows = page === 0 && first.rows ? first.rows : await dueRuns(pool.db, poolId, now.toISOString(), DUE_PAGE, cursor);
     if (rows.length === 0) return;
     const last = rows.at(-1)!;
     const due = await toDueRuns(pool, rows);

@@ -72,13 +72,16 @@ export class WorkPool extends DurableObject<Env> implements Pool {
     }
     this.#pass = (async () => {
       try {
+        // A nudge during any await of the pass, reading the next due time included, runs it again:
+        // a run created meanwhile is due now, so that read does not see it and no alarm would.
         do {
           this.#again = false;
           await dispatchOnce(this);
+          if (this.#again) continue;
+          const poolId = this.poolId();
+          const next = poolId ? await nextDueTime(this.db, poolId, new Date().toISOString()) : null;
+          this.store.setMeta("next_due", next === null ? null : String(next));
         } while (this.#again);
-        const poolId = this.poolId();
-        const next = poolId ? await nextDueTime(this.db, poolId, new Date().toISOString()) : null;
-        this.store.setMeta("next_due", next === null ? null : String(next));
       } finally {
         this.#pass = null;
       }
