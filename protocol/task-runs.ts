@@ -23,6 +23,13 @@ export const TaskRunCreate = v.object({
   tags: v.optional(Tags, []),
   empirical_policy: v.optional(EmpiricalPolicy, {}),
   state: v.optional(v.nullable(StateCreate), null),
+  /**
+   * Baton's addition, for a run created already finished (the SDK reports a task that ended before its
+   * creation went out): when it started. Stored as a RUNNING state at that time before `state`, in the same
+   * row write, so the run has its start time, run time and one attempt as if reported step by step. Only
+   * with a final `state` (COMPLETED, FAILED, CANCELLED, CRASHED), and not after that state's timestamp.
+   */
+  start_time: v.optional(v.nullable(IsoDateTime), null),
 });
 export type TaskRunCreate = v.InferOutput<typeof TaskRunCreate>;
 

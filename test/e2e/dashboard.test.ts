@@ -1,112 +1,62 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { baton, repoRoot, startTestServer, type TestServer } from "../../sdk/src/testing/cli";
+import { baton, startTestServer, type TestServer } from "../../sdk/src/testing/cli";
+import { launchBrowser, openPage, PHONE, recordStates, screenshot, SLOW, startWorker, statesSeen, type RunningWorker } from "./helpers";
 
 /*
  * The dashboard in a real browser (Debian's Chromium), served by one real local server, with
- * examples/hello.ts deployed by the real CLI and run by a real worker process: what a user sees and does.
+ * examples/hello.ts and a flow that sleeps (fixtures/sleepy.ts) deployed by the real CLI and run by a real
+ * worker process: what a user sees and does.
  */
-
-const screenshots = join(repoRoot, "test/e2e/screenshots");
-// The machine may be busy: waits are generous, and the tests assert what is shown, never how fast.
-const SLOW = 60_000;
 
 let server: TestServer;
 let origin: string;
-let worker: ChildProcess | undefined;
-let workerOutput = "";
+let worker: RunningWorker | undefined;
 let browser: Browser;
 let deploymentId: string;
+let sleepyDeploymentId: string;
 let runId: string;
 
-/** `baton worker start --pool e2e-pool`; resolves once it says it is taking runs. */
-async function startWorker(apiUrl: string): Promise<ChildProcess> {
-  const { BATON_API_KEY, BATON_API_URL, BATON_HOME, BATON_SERVER_DIR, ...inherited } = process.env;
-  const child = spawn(process.execPath, [join(repoRoot, "sdk/bin/baton.js"), "worker", "start", "--pool", "e2e-pool"], {
-    cwd: repoRoot,
-    env: { ...inherited, NO_COLOR: "1", BATON_API_URL: apiUrl },
-  });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker not taking runs after 90 s:\n${workerOutput}`)), 90_000);
-    const onData = (chunk: Buffer) => {
-      workerOutput += chunk;
-      if (workerOutput.includes("is taking runs")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-    child.once("exit", () => reject(new Error(`worker exited before taking runs:\n${workerOutput}`)));
-  });
-  return child;
+const BADGE = ".page-bar .state-badge";
+
+async function deploy(entrypoint: string, extra: string[] = []): Promise<string> {
+  const deployed = await baton(["deploy", entrypoint, "--name", "e2e", "--pool", "e2e-pool", ...extra, "--json"], { apiUrl: server.apiUrl });
+  expect(deployed.code, deployed.stderr).toBe(0);
+  return (JSON.parse(deployed.stdout) as { id: string }).id;
 }
 
-/** A fresh page that collects console errors and uncaught exceptions, to assert none happened. */
-async function openPage(): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(SLOW);
-  const errors: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error") errors.push(`console: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
-  return { page, errors };
+/** Presses the deployment page's "Run now" and follows the link to the run it created; answers the run's id. */
+async function runNow(page: Page, deployment: string, heading: string): Promise<string> {
+  await page.goto(`${origin}/deployments/${deployment}`);
+  await page.getByRole("heading", { level: 1, name: heading }).waitFor();
+  await page.getByRole("button", { name: "Run now" }).click();
+  await page.getByRole("status").filter({ hasText: "Created run" }).getByRole("link").click();
+  await page.waitForURL(/\/runs\/[0-9a-f-]+$/);
+  return page.url().split("/").at(-1)!;
 }
 
 beforeAll(async () => {
   server = await startTestServer();
   origin = new URL(server.apiUrl).origin;
-  const deployed = await baton(
-    ["deploy", "examples/hello.ts:helloFlow", "--name", "e2e", "--pool", "e2e-pool", "--create-pool", "--json"],
-    { apiUrl: server.apiUrl },
-  );
-  expect(deployed.code, deployed.stderr).toBe(0);
-  deploymentId = (JSON.parse(deployed.stdout) as { id: string }).id;
-  worker = await startWorker(server.apiUrl);
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"], headless: true });
-  await mkdir(screenshots, { recursive: true });
+  deploymentId = await deploy("examples/hello.ts:helloFlow", ["--create-pool"]);
+  sleepyDeploymentId = await deploy("test/e2e/fixtures/sleepy.ts:sleepyFlow");
+  worker = await startWorker(server.apiUrl, "e2e-pool");
+  browser = await launchBrowser();
 }, 240_000);
 
 afterAll(async () => {
   await browser?.close();
-  if (worker && worker.exitCode === null && worker.signalCode === null) {
-    const exited = new Promise((resolve) => worker!.once("exit", resolve));
-    worker.kill("SIGTERM");
-    await exited;
-  }
+  await worker?.stop();
   await server?.stop();
 });
 
 describe("dashboard in a browser", () => {
   it("the deployment's Run form starts a run whose badge reaches Completed live, without a reload", async () => {
-    const { page, errors } = await openPage();
-    await page.goto(`${origin}/deployments/${deploymentId}`);
-    await page.getByRole("heading", { level: 1, name: "hello-flow/e2e" }).waitFor();
-    await page.getByRole("button", { name: "Run now" }).click();
-    const created = page.getByRole("status").filter({ hasText: "Created run" }).getByRole("link");
-    await created.click();
-    await page.waitForURL(/\/runs\/[0-9a-f-]+$/);
-    runId = page.url().split("/").at(-1)!;
-
-    // Records each state the header's badge shows, from inside the page, so no brief state is missed.
-    const badge = page.locator(".page-bar .state-badge");
-    await badge.waitFor();
-    await page.evaluate(() => {
-      const seen: string[] = [];
-      (window as unknown as { seen: string[] }).seen = seen;
-      const record = () => {
-        const text = document.querySelector(".page-bar .state-badge")?.textContent ?? "";
-        if (text && seen.at(-1) !== text) seen.push(text);
-      };
-      record();
-      new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true });
-    });
-    await page.locator(".page-bar .state-badge", { hasText: "Completed" }).waitFor({ timeout: 120_000 });
-    const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+    const { page, errors } = await openPage(browser);
+    runId = await runNow(page, deploymentId, "hello-flow/e2e");
+    await recordStates(page, BADGE);
+    await page.locator(BADGE, { hasText: "Completed" }).waitFor({ timeout: 120_000 });
+    const seen = await statesSeen(page);
     console.log(`states seen live: ${seen.join(" → ")}`);
     expect(seen.at(-1)).toBe("Completed");
     expect(seen.every((s) => ["Scheduled", "Pending", "Running", "Completed"].includes(s))).toBe(true);
@@ -114,39 +64,73 @@ describe("dashboard in a browser", () => {
     await page.close();
   }, 180_000);
 
-  it("the run's page shows its task graph with the greet task and its log line", async () => {
+  it("the run's page shows its task graph, its task run with a start and one attempt, and its log line", async () => {
     expect(runId).toBeDefined();
-    const { page, errors } = await openPage();
+    const { page, errors } = await openPage(browser);
     await page.goto(`${origin}/runs/${runId}`);
     const graph = page.getByRole("img", { name: /1 tasks?, 0 dependencies/ });
     await graph.waitFor();
     await expect(graph.locator(".graph-node text").first().textContent()).resolves.toMatch(/^greet/);
     await page.getByRole("log", { name: "Log lines" }).getByText("Hello, World!").waitFor();
+    // The task ran (and was reported created already finished): it has a bar on the timeline and a start.
+    await page.getByRole("list", { name: "Task runs over time" }).getByText(/^greet/).waitFor();
+    const row = page.locator("table tbody tr").filter({ hasText: /^greet/ });
+    const cells = await row.locator("td").allTextContents();
+    expect(cells[2]).not.toBe("—");
+    expect(cells[4]).toBe("1");
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
 
-  it("a schedule made in the deployment's schedule editor lists its upcoming runs", async () => {
-    const { page, errors } = await openPage();
+  it("Cancel on a running run's page ends it Cancelled, live, and the worker stops it", async () => {
+    const { page, errors } = await openPage(browser);
+    // Accepts a confirmation if the page asks for one.
+    page.on("dialog", (dialog) => void dialog.accept());
+    const sleepyRunId = await runNow(page, sleepyDeploymentId, "sleepy/e2e");
+    await recordStates(page, BADGE);
+    // Running, and inside the flow's body: its first log line is shown.
+    await page.locator(BADGE, { hasText: "Running" }).waitFor({ timeout: 120_000 });
+    await page.getByRole("log", { name: "Log lines" }).getByText("Sleeping for 60 s").waitFor();
+    await page.getByRole("button", { name: "Cancel run" }).click();
+    await page.locator(BADGE, { hasText: "Cancelled" }).waitFor();
+    const seen = await statesSeen(page);
+    console.log(`states seen live: ${seen.join(" → ")}`);
+    expect(seen.at(-1)).toBe("Cancelled");
+    expect(seen).toContain("Running");
+    expect(seen.every((s) => ["Scheduled", "Pending", "Running", "Cancelling", "Cancelled"].includes(s))).toBe(true);
+    // A finished run offers no Cancel, and Retry instead.
+    await page.getByRole("button", { name: "Retry" }).waitFor();
+    expect(await page.getByRole("button", { name: "Cancel run" }).count()).toBe(0);
+    await worker!.waitFor(`(${sleepyRunId}) cancelled`);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
+
+  it("a schedule made in the deployment's schedule editor lists its upcoming runs, without a reload", async () => {
+    const { page, errors } = await openPage(browser);
     await page.goto(`${origin}/deployments/${deploymentId}`);
+    const upcoming = page.getByRole("region", { name: "Upcoming runs" });
+    await upcoming.getByText("No run is waiting").waitFor();
     const schedules = page.getByRole("region", { name: "Schedules" });
-    await schedules.getByRole("button", { name: "Add schedule" }).click();
-    await schedules.getByRole("spinbutton", { name: "Every" }).fill("60");
-    await schedules.getByRole("combobox", { name: "Unit" }).selectOption("minutes");
-    await schedules.getByRole("button", { name: "Add schedule" }).click();
-    await schedules.locator(".card-row").filter({ hasText: "Active" }).waitFor();
-    // The scheduler makes the upcoming runs just after the schedule is saved; the runs list loads with the page.
-    const upcoming = page.locator(".run-list li").filter({ has: page.locator('.state-badge[data-state="SCHEDULED"]') });
-    const deadline = Date.now() + SLOW;
-    let reloads = 0;
-    while ((await upcoming.count()) === 0 && Date.now() < deadline) {
-      reloads++;
-      await page.waitForTimeout(1_000);
-      await page.reload();
-      await page.getByRole("heading", { name: "Recent runs" }).waitFor();
-    }
-    expect(await upcoming.count()).toBeGreaterThan(0);
-    console.log(`upcoming runs listed: ${await upcoming.count()}, after ${reloads} reload(s)`);
+    const addHourly = async () => {
+      await schedules.getByRole("button", { name: "Add schedule" }).click();
+      await schedules.getByRole("spinbutton", { name: "Every" }).fill("60");
+      await schedules.getByRole("combobox", { name: "Unit" }).selectOption("minutes");
+      await schedules.getByRole("button", { name: "Add schedule" }).click();
+      await schedules.locator(".card-row").filter({ hasText: "Active" }).waitFor();
+      // The scheduler makes the runs just after the schedule is saved; the list follows without a reload.
+      await upcoming.locator('.run-list .state-badge[data-state="SCHEDULED"]').first().waitFor();
+    };
+    await addHourly();
+    console.log(`upcoming runs listed: ${await upcoming.locator(".run-list li").count()}`);
+
+    // Deleting the schedule takes its future runs away, and the list follows.
+    page.on("dialog", (dialog) => void dialog.accept());
+    await schedules.getByRole("button", { name: "Delete" }).click();
+    await schedules.getByText("No schedule").waitFor();
+    await upcoming.getByText("No run is waiting").waitFor();
+    // Back again, for the screenshots of the pages that follow.
+    await addHourly();
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
@@ -166,14 +150,45 @@ describe("dashboard in a browser", () => {
     ];
     const failures: string[] = [];
     for (const [name, path, heading] of pages) {
-      const { page, errors } = await openPage();
+      const { page, errors } = await openPage(browser);
       await page.goto(`${origin}${path}`);
       await page.getByRole("heading", { level: 1, name: heading }).waitFor();
-      await page.waitForLoadState("networkidle", { timeout: 10_000 }).catch(() => undefined); // a live stream may keep it busy
-      await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+      await screenshot(page, name);
       failures.push(...errors.map((e) => `${path}: ${e}`));
       await page.close();
     }
     expect(failures).toEqual([]);
   }, 300_000);
+
+  it("works on a phone-sized screen and in the dark theme (screenshots)", async () => {
+    expect(runId).toBeDefined();
+    const failures: string[] = [];
+    for (const [name, path] of [["runs-phone", "/runs"], ["run-detail-phone", `/runs/${runId}`]] as const) {
+      const { page, errors } = await openPage(browser, { viewport: PHONE });
+      const counts: string[] = [];
+      page.on("request", (r) => void (r.url().endsWith("/api/flow_runs/count") && counts.push(r.url())));
+      await page.goto(`${origin}${path}`);
+      await page.locator(".state-badge").first().waitFor();
+      // The Runs list counts once: the route's preload asks, and the page takes that answer.
+      if (path === "/runs") expect(counts).toHaveLength(1);
+      // Nothing wider than the screen: the page never scrolls sideways.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+      await screenshot(page, name);
+      failures.push(...errors.map((e) => `${path} (phone): ${e}`));
+      await page.close();
+    }
+
+    const { page, errors } = await openPage(browser);
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.goto(`${origin}/runs/${runId}`);
+    await page.getByRole("log", { name: "Log lines" }).getByText("Hello, World!").waitFor();
+    // The theme's variables switched: the page's background is dark.
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const [r, g, b] = background.match(/\d+/g)!.map(Number);
+    expect(r! + g! + b!).toBeLessThan(3 * 64);
+    await screenshot(page, "run-detail-dark");
+    failures.push(...errors.map((e) => `dark: ${e}`));
+    await page.close();
+    expect(failures).toEqual([]);
+  }, 180_000);
 });

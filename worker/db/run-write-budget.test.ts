@@ -63,4 +63,15 @@ describe("row writes", () => {
     });
     expect((await applyTaskRunBulk(db, many)).rows_written).toBeLessThanOrEqual(400);
   });
+
+  it("a task run created COMPLETED with its start time costs at most 2 as well: the same insert, more columns", async () => {
+    const flowRunId = await flowRunWithTask();
+    const start_time = new Date(Date.now() - 1_000).toISOString();
+    const many = v.parse(TaskRunBulk, {
+      create: Array.from({ length: 200 }, (_, i) => ({ flow_run_id: flowRunId, name: "t", task_key: "timed", dynamic_key: String(i), start_time, state: { type: "COMPLETED" } })),
+    });
+    const applied = await applyTaskRunBulk(db, many);
+    expect(applied.create.every((c) => c.status === 201 && c.task_run?.run_count === 1 && c.task_run.start_time === start_time)).toBe(true);
+    expect(applied.rows_written).toBeLessThanOrEqual(400);
+  });
 });

@@ -1,10 +1,11 @@
 import { getTableColumns, inArray, sql } from "drizzle-orm";
+import { isTerminal, TERMINAL_STATE_TYPES } from "../../protocol/states";
 import type { TaskRunCreate, TaskRunCreateOutcome } from "../../protocol/task-runs";
 import { ApiError } from "../errors";
 import { utcTime } from "../orchestration";
 import type { Db } from "./client";
 import { isoNow, newId } from "./ids";
-import { assertStateDataSize, decide, initialStateValues } from "./run-state";
+import { afterTransition, assertStateDataSize, decide, initialStateValues, type RunStateRow } from "./run-state";
 import { flowRuns, taskRuns } from "./schema";
 import { taskRunColumns, toTaskRun } from "./task-runs";
 
@@ -12,7 +13,7 @@ import { taskRunColumns, toTaskRun } from "./task-runs";
  * Task runs are created in bulk (the SDK batches them), so rows travel as one JSON parameter that
  * SQLite unpacks with json_each: a single INSERT per ~512 KB of rows, instead of one per three rows
  * under D1's limit of 100 bound parameters. A task created directly in its final state (already
- * COMPLETED) is that one insert and nothing else.
+ * COMPLETED, with the time it started) is that one insert and nothing else.
  */
 type Inserted = typeof taskRuns.$inferInsert;
 
@@ -62,19 +63,67 @@ const keyOf = (r: { flow_run_id: string; task_key: string; dynamic_key: string }
   JSON.stringify([r.flow_run_id, r.task_key, r.dynamic_key]);
 
 type Planned = { index: number; stateId: string; values: Inserted };
+type Proposal = NonNullable<TaskRunCreate["state"]>;
+type StateColumns = Omit<ReturnType<typeof initialStateValues>, "run_count"> & { run_count: number; total_run_time: number };
+
+/** The state columns of a run created in `proposal`, or why the rules refuse it. */
+function firstState(proposal: Proposal, path: string, now: Date): { stateId: string; columns: StateColumns } | TaskRunCreateOutcome {
+  const t = decide("task_run", null, { state: proposal, force: false }, now);
+  if (!t.state) return failure(422, `invalid ${path}.state: ${t.decision.reason}`);
+  return { stateId: t.state.id, columns: { ...initialStateValues(t), total_run_time: 0 } };
+}
+
+/**
+ * A run created already finished that says when it started: the columns that RUNNING at `start` and then
+ * `proposal` would have left (same rules, both in the history), computed here so they cost one insert.
+ */
+function startedThenFinished(
+  start: string,
+  proposal: Proposal,
+  policy: TaskRunCreate["empirical_policy"],
+  path: string,
+  now: Date,
+): { stateId: string; columns: StateColumns } | TaskRunCreateOutcome {
+  if (!isTerminal(proposal.type)) {
+    return failure(422, `invalid ${path}.start_time: only a task run created in a final state (${TERMINAL_STATE_TYPES.join(", ")}) takes a start_time`);
+  }
+  const running = decide("task_run", null, { state: { type: "RUNNING", timestamp: start, state_details: {} }, force: false }, now);
+  if (!running.state) return failure(422, `invalid ${path}.start_time: ${running.decision.reason}`);
+  const first = initialStateValues(running);
+  const { state_history: _h, start_time: _s, end_time: _e, ...current } = first;
+  const row: RunStateRow = { id: "", ...current, total_run_time: 0, empirical_policy: policy };
+  const end = decide("task_run", row, { state: proposal, force: false }, now);
+  if (!end.state) return failure(422, `invalid ${path}.state: ${end.decision.reason}`);
+  if (Date.parse(end.state.timestamp) < Date.parse(running.state.timestamp)) {
+    return failure(422, `invalid ${path}.start_time: ${running.state.timestamp} is after the state's timestamp ${end.state.timestamp}`);
+  }
+  const after = afterTransition(row, end);
+  const last = initialStateValues(end);
+  return {
+    stateId: end.state.id,
+    columns: {
+      ...last,
+      state_history: [...first.state_history, ...last.state_history],
+      run_count: after.run_count,
+      expected_start_time: after.expected_start_time ?? first.expected_start_time,
+      start_time: first.start_time,
+      total_run_time: after.total_run_time,
+    },
+  };
+}
 
 /** The row to insert for one create, or why it cannot be created (422: a state the rules refuse). */
 function plan(input: TaskRunCreate, path: string, now: Date): Omit<Planned, "index"> | TaskRunCreateOutcome {
-  const proposal = input.state ?? { type: "PENDING" as const, state_details: {} };
+  const proposal: Proposal = input.state ?? { type: "PENDING", state_details: {} };
   try {
     assertStateDataSize(proposal, `${path}.state.data`);
   } catch (err) {
     if (err instanceof ApiError) return failure(422, err.detail);
     throw err;
   }
-  const t = decide("task_run", null, { state: proposal, force: false }, now);
-  if (!t.state) return failure(422, `invalid ${path}.state: ${t.decision.reason}`);
-  const { state: _state, id, task_inputs, cache_expiration, ...fields } = input;
+  const { state: _state, start_time, id, task_inputs, cache_expiration, ...fields } = input;
+  const states = start_time ? startedThenFinished(start_time, proposal, fields.empirical_policy, path, now) : firstState(proposal, path, now);
+  if (!("columns" in states)) return states;
   const stamp = isoNow(now);
   const values = {
     ...fields,
@@ -84,10 +133,9 @@ function plan(input: TaskRunCreate, path: string, now: Date): Omit<Planned, "ind
     id: id ?? newId(),
     created: stamp,
     updated: stamp,
-    total_run_time: 0,
-    ...initialStateValues(t),
+    ...states.columns,
   };
-  return { stateId: t.state.id, values };
+  return { stateId: states.stateId, values };
 }
 
 /** Task runs by (flow run, task key, dynamic key), through the unique index of those columns. */

@@ -74,6 +74,50 @@ describe("task run bulk", () => {
     expect((await api("POST", "/task_runs/count", { flow_runs: { id: { any_: [run.id] } } })).body).toBe(0);
   });
 
+  it("records when a task run created already finished started: start and end, run time, one attempt, RUNNING in its history", async () => {
+    const run = await newFlowRun();
+    const start = new Date(Date.now() - 60_000);
+    const at = (ms: number) => new Date(start.getTime() + ms).toISOString();
+    const res = await bulk({
+      create: [
+        { flow_run_id: run.id, name: "ok", task_key: "ok", start_time: at(0), state: { type: "COMPLETED", timestamp: at(1_500), data: 42 } },
+        { flow_run_id: run.id, name: "bad", task_key: "bad", start_time: at(0), state: { type: "FAILED", timestamp: at(250), message: "boom" } },
+        { flow_run_id: run.id, name: "cached", task_key: "cached", state: { type: "COMPLETED", name: "Cached" } },
+      ],
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.create.map((c: { status: number }) => c.status)).toEqual([201, 201, 201]);
+    const [ok, bad, cached] = res.body.create.map((c: { task_run: Record<string, unknown> }) => c.task_run);
+    expect(ok).toMatchObject({ state_type: "COMPLETED", start_time: at(0), end_time: at(1_500), total_run_time: 1.5, run_count: 1, expected_start_time: at(0) });
+    expect(bad).toMatchObject({ state_type: "FAILED", start_time: at(0), end_time: at(250), total_run_time: 0.25, run_count: 1 });
+    // A cached result never ran: no start, no attempt.
+    expect(cached).toMatchObject({ state_name: "Cached", start_time: null, run_count: 0, total_run_time: 0 });
+    const history = (await api("GET", `/task_runs/${ok.id}/states`)).body;
+    expect(history.map((s: { type: string; timestamp: string }) => `${s.type}@${s.timestamp}`)).toEqual([`RUNNING@${at(0)}`, `COMPLETED@${at(1_500)}`]);
+    expect((await api("GET", `/task_runs/${ok.id}`)).body).toMatchObject({ start_time: at(0), run_count: 1, total_run_time: 1.5 });
+  });
+
+  it("refuses a start_time with a state that is not final, or later than the state", async () => {
+    const run = await newFlowRun();
+    const now = Date.now();
+    const res = await bulk({
+      create: [
+        { flow_run_id: run.id, name: "running", task_key: "r", start_time: new Date(now - 1_000).toISOString(), state: { type: "RUNNING" } },
+        { flow_run_id: run.id, name: "none", task_key: "n", start_time: new Date(now - 1_000).toISOString() },
+        { flow_run_id: run.id, name: "late", task_key: "l", start_time: new Date(now).toISOString(), state: { type: "COMPLETED", timestamp: new Date(now - 1_000).toISOString() } },
+      ],
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.create.map((c: { status: number }) => c.status)).toEqual([422, 422, 422]);
+    expect(res.body.create[0].detail).toMatch(/^invalid body\.create\.0\.start_time: only a task run created in a final state/);
+    expect(res.body.create[1].detail).toMatch(/^invalid body\.create\.1\.start_time: only a task run created in a final state/);
+    expect(res.body.create[2].detail).toMatch(/^invalid body\.create\.2\.start_time: .* is after the state's timestamp/);
+    expect((await api("POST", "/task_runs/count", { flow_runs: { id: { any_: [run.id] } } })).body).toBe(0);
+    const malformed = await bulk({ create: [{ flow_run_id: run.id, name: "x", task_key: "x", start_time: "yesterday", state: { type: "COMPLETED" } }] });
+    expect(malformed.status).toBe(422);
+    expect(malformed.body.errors[0].path).toBe("body.create.0.start_time");
+  });
+
   it("lets one of many parallel bulk starts of the same task run win", async () => {
     const run = await newFlowRun();
     const task = (await api("POST", "/task_runs/", { flow_run_id: run.id, name: "t", task_key: "t" })).body;

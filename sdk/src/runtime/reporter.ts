@@ -23,9 +23,9 @@ const retriable = (e: unknown) => e instanceof UnreachableError || (e instanceof
  * Sends task-run creations and state changes in POST /task_runs/bulk requests: at most one in flight,
  * every FLUSH_EVERY_MS or as soon as a request's worth waits, in the order they were made (the server
  * applies a request's creates before its state changes, so a run is always created before it moves).
- * A task that ends before its creation went out is created in its final state: one row write instead of
- * three. A request that fails for a server that is away or overloaded is sent again with backoff;
- * client-side ids make resends harmless.
+ * A task that ends before its creation went out is created in its final state (with the time it started):
+ * one row write instead of three. A request that fails for a server that is away or overloaded is sent
+ * again with backoff; client-side ids make resends harmless.
  */
 export class TaskRunReporter {
   #queue: Item[] = [];
@@ -49,11 +49,16 @@ export class TaskRunReporter {
     this.#push(item);
   }
 
-  /** Reports a state nobody waits the answer of (a run's end), folded into the run's creation when it can. */
+  /**
+   * Reports a state nobody waits the answer of (a run's end), folded into the run's creation when it can.
+   * Folded over a RUNNING creation, the time it started goes along, so the run keeps its start and run time.
+   */
   finish(taskRunId: string, state: StateBody): void {
     const unsent = this.#unsent.get(taskRunId);
-    if (unsent) unsent.body.state = state;
-    else this.#push({ kind: "state", task_run_id: taskRunId, state });
+    if (!unsent) return this.#push({ kind: "state", task_run_id: taskRunId, state });
+    const started = unsent.body.state;
+    if (started?.type === "RUNNING" && started.timestamp) unsent.body.start_time = started.timestamp;
+    unsent.body.state = state;
   }
 
   /** Proposes a state and answers the server's decision (null when the server refused the item). */

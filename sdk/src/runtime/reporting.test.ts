@@ -67,9 +67,41 @@ describe("reporting", () => {
     const tasks = await api.taskRuns(run.id);
     expect(tasks).toHaveLength(1000);
     expect(tasks.every((t) => t.state_type === "COMPLETED")).toBe(true);
+    // Most were created already finished (one request carries hundreds); each still has its start and one attempt.
+    expect(tasks.filter((t) => !t.start_time || t.run_count !== 1 || t.end_time! < t.start_time)).toEqual([]);
     const lines = (await api.logs(run.id)).filter((l) => l.message.startsWith("inc "));
     expect(lines).toHaveLength(1000);
     expect(new Set(lines.map((l) => l.task_run_id)).size).toBe(1000);
+  });
+
+  it("keeps when a task created in its final state started: start time, run time, one attempt, RUNNING then the end in its history", async () => {
+    // Busy for 20 ms without yielding to timers: the reporter's flush timer cannot fire between a task's
+    // creation and its end, so both are created already finished, however busy the machine is.
+    const quick = task("quick", async () => {
+      for (const until = performance.now() + 20; performance.now() < until; );
+      return "done";
+    });
+    const broken = task("broken", async () => {
+      throw new Error("broken on purpose");
+    });
+    const mixed = flow("final-on-creation", async () => {
+      await quick();
+      await broken().catch(() => undefined);
+    });
+    const requests = countRequests();
+    await mixed();
+    globalThis.fetch = realFetch;
+    // One request created both, already finished.
+    expect(requests.get("/api/task_runs/bulk")).toBe(1);
+    const run = await api.onlyRun("final-on-creation");
+    const byKey = new Map((await api.taskRuns(run.id)).map((t) => [t.task_key, t]));
+    for (const [key, type] of [["quick", "COMPLETED"], ["broken", "FAILED"]] as const) {
+      const t = byKey.get(key)!;
+      expect(t).toMatchObject({ state_type: type, run_count: 1, start_time: expect.any(String), end_time: expect.any(String) });
+      expect(Date.parse(t.end_time!)).toBeGreaterThanOrEqual(Date.parse(t.start_time!));
+      expect((await api.taskRunStates(t.id)).map((s) => s.type)).toEqual(["RUNNING", type]);
+    }
+    expect(byKey.get("quick")!.total_run_time).toBeGreaterThanOrEqual(0.015);
   });
 
   it("loses no task run, state or log line when the server is stopped and restarted mid-flow", async () => {

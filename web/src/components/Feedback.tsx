@@ -40,16 +40,17 @@ export function Empty(props: { title: string; children?: JSX.Element }) {
 
 /**
  * Renders a resource once loaded; its error (never a blank page) with a retry otherwise. Reading a
- * failed resource throws in Solid, so the error is checked first.
+ * failed resource throws in Solid, so the error is checked first. `latest` keeps what is shown on screen
+ * while a refetch runs, where reading the resource itself would suspend the whole page until it ends.
  */
 export function Loaded<T>(props: {
-  resource: { (): T | undefined; error: unknown; loading: boolean };
+  resource: { (): T | undefined; latest: T | undefined; error: unknown; loading: boolean };
   retry?: () => void;
   children: (value: T) => JSX.Element;
 }) {
   return (
     <Show when={!props.resource.error} fallback={<ErrorNote error={props.resource.error} retry={props.retry} />}>
-      <Show when={props.resource()} fallback={<p class="muted" aria-busy="true">Loading…</p>} keyed>
+      <Show when={props.resource.latest} fallback={<p class="muted" aria-busy="true">Loading…</p>} keyed>
         {(value) => props.children(value)}
       </Show>
     </Show>

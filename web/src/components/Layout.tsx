@@ -1,6 +1,7 @@
 import { A, useLocation, useNavigate, type RouteSectionProps } from "@solidjs/router";
 import { For, onCleanup, Show, Suspense } from "solid-js";
 import { apiKey, clearApiKey, onUnauthorized } from "../api/key";
+import { live } from "../live";
 import { navPages } from "../routes";
 import { HealthIndicator } from "./HealthIndicator";
 
@@ -12,6 +13,7 @@ export function Layout(props: RouteSectionProps) {
   onUnauthorized(() => {
     if (location.pathname === "/login") return;
     clearApiKey();
+    live.stop();
     navigate(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
   });
   onCleanup(() => onUnauthorized(undefined));
@@ -54,6 +56,7 @@ export function Layout(props: RouteSectionProps) {
             class="logout"
             onClick={() => {
               clearApiKey();
+              live.stop();
               navigate("/login");
             }}
           >

@@ -2,13 +2,19 @@ import { createSignal, For, Index, Match, Show, Switch } from "solid-js";
 import { ApiError } from "../api/client";
 import { errorText } from "./Feedback";
 import {
+  extraOf,
   fieldsOf,
+  initialExtraText,
   initialValues,
+  parseExtra,
   serverErrorsByField,
   toParameters,
   type Field,
   type FormValues,
 } from "./params-form.data";
+
+/** Errors are keyed by field name; the JSON editor's goes under a key no property can have in the form. */
+const EXTRA_KEY = " extra";
 
 export interface ParamsFormProps {
   schema: Record<string, unknown> | null;
@@ -18,29 +24,38 @@ export interface ParamsFormProps {
   onSubmit: (parameters: Record<string, unknown>) => Promise<void>;
 }
 
-/** Parameters of a run, one input per schema property; free JSON when the schema names none. */
+const EXTRA_HELP = {
+  any: "This flow does not declare its parameters: the object is passed to it as given.",
+  unchecked: "This deployment has no parameter schema: the object is passed to the flow unchecked.",
+} as const;
+
+/**
+ * Parameters of a run: one input per schema property, a JSON object for parameters the schema leaves open
+ * (see extraOf), or just the button for a flow that takes none.
+ */
 export function ParamsForm(props: ParamsFormProps) {
   const fields = () => fieldsOf(props.schema);
+  const extra = () => extraOf(props.schema);
   const [values, setValues] = createSignal<FormValues>(initialValues(fields(), props.defaults));
-  const [freeJson, setFreeJson] = createSignal("{}");
+  const [extraText, setExtraText] = createSignal(initialExtraText(fields(), props.defaults));
   const [errors, setErrors] = createSignal<Record<string, string>>({});
   const [general, setGeneral] = createSignal<string[]>([]);
   const [busy, setBusy] = createSignal(false);
 
   const collect = (): Record<string, unknown> | undefined => {
-    if (fields().length === 0) {
-      try {
-        const parsed: unknown = JSON.parse(freeJson() || "{}");
-        if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
-      } catch {
-        // reported below
-      }
-      setErrors({ __json: "Must be a JSON object, e.g. {\"name\": \"Ada\"}" });
+    const result = toParameters(fields(), values());
+    const found: Record<string, string> = result.ok ? {} : { ...result.errors };
+    let more: Record<string, unknown> = {};
+    if (extra() !== "none") {
+      const parsed = parseExtra(fields(), extraText());
+      if (parsed.ok) more = parsed.value;
+      else found[EXTRA_KEY] = parsed.error;
+    }
+    if (!result.ok || found[EXTRA_KEY]) {
+      setErrors(found);
       return undefined;
     }
-    const result = toParameters(fields(), values());
-    if (!result.ok) setErrors(result.errors);
-    return result.ok ? result.parameters : undefined;
+    return { ...more, ...result.parameters };
   };
 
   const submit = async (event: SubmitEvent) => {
@@ -64,33 +79,40 @@ export function ParamsForm(props: ParamsFormProps) {
 
   return (
     <form class="form" onSubmit={submit} novalidate>
-      <Show
-        when={fields().length > 0}
-        fallback={
-          <label class="field">
-            <span>Parameters (JSON object)</span>
+      <Index each={fields()}>
+        {(field) => (
+          <FieldInput
+            field={field()}
+            value={values()[field().name]}
+            error={errors()[field().name]}
+            onChange={(v) => setValues({ ...values(), [field().name]: v })}
+          />
+        )}
+      </Index>
+      <Switch>
+        <Match when={extra() !== "none"}>
+          <div class="field">
+            <label for="params-extra">{fields().length ? "Other parameters (JSON object)" : "Parameters (JSON object)"}</label>
             <textarea
+              id="params-extra"
               rows={4}
-              value={freeJson()}
-              aria-invalid={errors().__json ? "true" : undefined}
-              aria-describedby="params-json-error"
-              onInput={(e) => setFreeJson(e.currentTarget.value)}
+              spellcheck={false}
+              value={extraText()}
+              placeholder={'{"name": "Ada"}'}
+              aria-invalid={errors()[EXTRA_KEY] ? "true" : undefined}
+              aria-describedby="params-extra-help params-extra-error"
+              onInput={(e) => setExtraText(e.currentTarget.value)}
             />
-            <FieldError id="params-json-error" message={errors().__json} />
-          </label>
-        }
-      >
-        <Index each={fields()}>
-          {(field) => (
-            <FieldInput
-              field={field()}
-              value={values()[field().name]}
-              error={errors()[field().name]}
-              onChange={(v) => setValues({ ...values(), [field().name]: v })}
-            />
-          )}
-        </Index>
-      </Show>
+            <span id="params-extra-help" class="field-help">
+              {EXTRA_HELP[extra() as keyof typeof EXTRA_HELP]}
+            </span>
+            <FieldError id="params-extra-error" message={errors()[EXTRA_KEY]} />
+          </div>
+        </Match>
+        <Match when={fields().length === 0}>
+          <p class="muted">This flow takes no parameters.</p>
+        </Match>
+      </Switch>
       <Show when={general().length}>
         <ul class="note note-error" role="alert">
           <For each={general()}>{(line) => <li>{line}</li>}</For>

@@ -1,4 +1,5 @@
 import { createMemo, For, Show } from "solid-js";
+import { isTerminal } from "../../../protocol/states";
 import type { TaskRun } from "../../../protocol/task-runs";
 import { formatAbsolute, formatDuration } from "../format";
 import { timelineBars } from "../pages/run-detail-merge";
@@ -8,8 +9,13 @@ import { now } from "./Time";
 export function Timeline(props: { taskRuns: readonly TaskRun[] }) {
   // The shared clock re-draws running bars now and then; Date.now() keeps a redraw caused by a change exact.
   const timeline = createMemo(() => timelineBars(props.taskRuns, Math.max(now(), Date.now())));
+  // Finished task runs without a start never ran: their results came from the cache.
+  const notStarted = () =>
+    props.taskRuns.length && props.taskRuns.every((t) => isTerminal(t.state_type))
+      ? "No task run ran: every result came from the cache."
+      : "No task has started yet.";
   return (
-    <Show when={timeline().bars.length} fallback={<p class="muted">No task has started yet.</p>}>
+    <Show when={timeline().bars.length} fallback={<p class="muted">{notStarted()}</p>}>
       <div class="timeline-axis muted">
         <span>{formatAbsolute(timeline().from)}</span>
         <span>{formatDuration((timeline().to - timeline().from) / 1000)}</span>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fieldsOf, initialValues, serverErrorsByField, toParameters } from "./params-form.data";
+import { extraOf, fieldsOf, initialExtraText, initialValues, parseExtra, serverErrorsByField, toParameters } from "./params-form.data";
 
 // The schema `npx baton deploy examples/etl.ts` stores, plus the shapes Pydantic and valibot produce.
 const schema = {
@@ -73,5 +73,37 @@ describe("serverErrorsByField", () => {
         { path: "parameters", message: "unknown property x" },
       ]),
     ).toEqual({ byField: { orders: "must be <= 500" }, general: ["parameters: unknown property x"] });
+  });
+});
+
+describe("parameters beyond the schema's properties", () => {
+  it("takes none when the schema lists properties, or none at all, without saying it takes more (as Prefect)", () => {
+    expect(extraOf(schema)).toBe("none");
+    expect(extraOf({ type: "object", properties: {} })).toBe("none");
+    expect(extraOf({ type: "object", properties: {}, additionalProperties: false })).toBe("none");
+  });
+
+  it("takes any object when the schema says so, and unchecked ones without a schema", () => {
+    // What a Baton flow without a parameters schema deploys with.
+    expect(extraOf({ type: "object", additionalProperties: true })).toBe("any");
+    expect(extraOf({ type: "object", properties: { a: { type: "string" } }, additionalProperties: { type: "number" } })).toBe("any");
+    expect(extraOf({ $ref: "#/$defs/P", $defs: { P: { type: "object", additionalProperties: true } } })).toBe("any");
+    expect(extraOf(null)).toBe("unchecked");
+  });
+
+  it("starts the JSON editor with the defaults no field shows, empty when there are none", () => {
+    const fields = fieldsOf(schema);
+    expect(initialExtraText(fields, { orders: 5, region: "eu" })).toBe('{\n  "region": "eu"\n}');
+    expect(initialExtraText(fields, { orders: 5 })).toBe("");
+    expect(initialExtraText([], {})).toBe("");
+  });
+
+  it("reads the JSON editor as an object, and refuses other JSON or keys that have a field", () => {
+    const fields = fieldsOf(schema);
+    expect(parseExtra(fields, "")).toEqual({ ok: true, value: {} });
+    expect(parseExtra(fields, ' {"region": "eu"} ')).toEqual({ ok: true, value: { region: "eu" } });
+    expect(parseExtra(fields, "[1]")).toMatchObject({ ok: false, error: expect.stringMatching(/^Must be a JSON object/) });
+    expect(parseExtra(fields, "{nope")).toMatchObject({ ok: false, error: expect.stringMatching(/^Must be a JSON object/) });
+    expect(parseExtra(fields, '{"orders": 3}')).toEqual({ ok: false, error: "Set “orders” in its own field above" });
   });
 });

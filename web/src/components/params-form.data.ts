@@ -101,6 +101,45 @@ export function fieldsOf(rootSchema: Record<string, unknown> | null | undefined)
   });
 }
 
+/**
+ * Parameters beyond the schema's properties, which the form then takes as a JSON object. As in Prefect,
+ * a flow's declared parameters are all the form asks for, and a schema without properties means the flow
+ * takes none; only a schema that says it takes more (`additionalProperties` true or a schema: a Baton flow
+ * without a parameters schema says so), or no schema at all (the server then checks nothing), gets a JSON
+ * editor.
+ */
+export type Extra = "none" | "any" | "unchecked";
+
+export function extraOf(rootSchema: Record<string, unknown> | null | undefined): Extra {
+  if (!rootSchema) return "unchecked";
+  const more = resolve(rootSchema, rootSchema).additionalProperties;
+  return more === true || isObject(more) ? "any" : "none";
+}
+
+/**
+ * The JSON editor's text: the deployment's defaults that no field shows. An empty object is left empty
+ * so the placeholder shows an example instead.
+ */
+export function initialExtraText(fields: Field[], defaults: Record<string, unknown>): string {
+  const names = new Set(fields.map((f) => f.name));
+  const rest = Object.fromEntries(Object.entries(defaults).filter(([k]) => !names.has(k)));
+  return Object.keys(rest).length ? JSON.stringify(rest, null, 2) : "";
+}
+
+/** The JSON editor's object, or what to say under it. A key that has a field must be set there. */
+export function parseExtra(fields: Field[], text: string): { ok: true; value: Record<string, unknown> } | { ok: false; error: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text.trim() || "{}");
+  } catch {
+    return { ok: false, error: 'Must be a JSON object, e.g. {"name": "Ada"}' };
+  }
+  if (!isObject(value)) return { ok: false, error: 'Must be a JSON object, e.g. {"name": "Ada"}' };
+  const taken = fields.find((f) => f.name in value);
+  if (taken) return { ok: false, error: `Set “${taken.name}” in its own field above` };
+  return { ok: true, value };
+}
+
 /** Text for a value in a field: what the deployment's defaults (or the schema's) put in the form. */
 function textOf(field: Field, value: unknown): string | boolean {
   if (field.kind === "boolean") return value === true;

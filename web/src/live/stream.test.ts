@@ -145,4 +145,45 @@ describe("backoffMs and concerns", () => {
     expect(concerns(msg, ["workers"])).toBe(true);
     expect(concerns(msg, ["flow_runs"])).toBe(false);
   });
+
+  it("stops on demand: closes the socket, retries nothing, and opens afresh on the next subscription", async () => {
+    const { stream, sockets, timers, statuses } = setup("t1");
+    const unsubscribe = stream.subscribe({ topics: ["flow_runs"], onMessage: () => {} });
+    await flush();
+    sockets[0]!.accept();
+    unsubscribe();
+    stream.stop();
+    expect(sockets[0]!.readyState).toBe(3);
+    expect(statuses.at(-1)).toBe("idle");
+    expect(timers).toHaveLength(1); // the ping timer only, never a reconnect
+    const reconnected = vi.fn();
+    stream.subscribe({ topics: ["workers"], onMessage: () => {}, onReconnect: reconnected });
+    await flush();
+    expect(sockets).toHaveLength(2);
+    sockets[1]!.accept();
+    expect(sockets[1]!.sent.at(-1)).toEqual({ type: "subscribe", topics: ["workers"] });
+    // A fresh start, not a reconnect: the page loads what it shows anyway.
+    expect(reconnected).not.toHaveBeenCalled();
+  });
+
+  it("opens no socket when stopped while waiting for its ticket", async () => {
+    let give: (t: string) => void = () => {};
+    const sockets: FakeSocket[] = [];
+    const stream = createLiveStream({
+      getTicket: () => new Promise<string>((r) => (give = r)),
+      open: (t) => {
+        const s = new FakeSocket(t);
+        sockets.push(s);
+        return s;
+      },
+      setTimer: () => 0,
+      clearTimer: () => {},
+    });
+    stream.subscribe({ topics: ["flow_runs"], onMessage: () => {} });
+    stream.stop();
+    give("late");
+    await flush();
+    expect(sockets).toHaveLength(0);
+    expect(stream.status()).toBe("idle");
+  });
 });

@@ -7,7 +7,7 @@ import type { StreamClientMessage, StreamServerMessage } from "../../../protocol
  * changes made while it was away were never sent (the stream carries changes, REST carries state).
  */
 
-export type Topic = "flow_runs" | "workers" | `flow_run:${string}`;
+export type Topic = "flow_runs" | "workers" | "events" | `flow_run:${string}`;
 export type LiveStatus = "idle" | "connecting" | "live" | "reconnecting";
 
 export interface Subscriber {
@@ -58,6 +58,8 @@ export function concerns(message: StreamServerMessage, topics: readonly Topic[])
       return topics.includes(`flow_run:${message.flow_run_id}`);
     case "worker":
       return topics.includes("workers");
+    case "event":
+      return topics.includes("events");
     case "welcome":
     case "error":
       return false;
@@ -69,13 +71,15 @@ export function createLiveStream(deps: StreamDeps) {
   const clearTimer = deps.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));
   const subscribers = new Set<Subscriber>();
   let socket: SocketLike | null = null;
-  // Set from the first subscription on: the stream then keeps itself connected (or retrying) for the page's life.
+  // Set from the first subscription on: the stream then keeps itself connected (or retrying) until stop().
   let started = false;
   let attempt = 0;
   let everConnected = false;
   let retryTimer: unknown = null;
   let pingTimer: unknown = null;
   let status: LiveStatus = "idle";
+  // Bumped by stop(): a connect() that was waiting for its ticket then gives up instead of opening a socket.
+  let generation = 0;
 
   const setStatus = (next: LiveStatus) => {
     if (next === status) return;
@@ -110,14 +114,16 @@ export function createLiveStream(deps: StreamDeps) {
   }
 
   async function connect() {
+    const own = generation;
     setStatus(everConnected ? "reconnecting" : "connecting");
     let ticket: string | null;
     try {
       ticket = await deps.getTicket();
     } catch {
-      retry();
+      if (own === generation) retry();
       return;
     }
+    if (own !== generation) return;
     const ws = deps.open(ticket);
     socket = ws;
     ws.onopen = () => {
@@ -159,6 +165,23 @@ export function createLiveStream(deps: StreamDeps) {
         subscribers.delete(subscriber);
         sendTopics();
       };
+    },
+    /**
+     * Closes the socket and stops reconnecting, until the next subscription opens a new one. On log-out a
+     * socket opened with the key must not outlive it, and on the login page retries would only earn 401s.
+     */
+    stop(): void {
+      generation++;
+      started = false;
+      everConnected = false;
+      attempt = 0;
+      if (retryTimer !== null) clearTimer(retryTimer);
+      if (pingTimer !== null) clearTimer(pingTimer);
+      retryTimer = pingTimer = null;
+      const ws = socket;
+      socket = null; // before close(), so its onclose does not retry
+      ws?.close();
+      setStatus("idle");
     },
     status: () => status,
   };

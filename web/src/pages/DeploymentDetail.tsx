@@ -10,22 +10,52 @@ import { ParamsForm } from "../components/ParamsForm";
 import { SchedulesPanel } from "../components/SchedulesPanel";
 import { StateBadge } from "../components/StateBadge";
 import { Time } from "../components/Time";
-import { loadDeployment, loadDeploymentRuns, runCommand, runDeployment, setDeploymentPaused } from "./Deployments.data";
+import { useLive } from "../live";
+import { coalesce } from "../live/coalesce";
+import { concernsDeploymentRuns, loadDeployment, loadDeploymentRuns, runCommand, runDeployment, setDeploymentPaused } from "./Deployments.data";
 
 export default function DeploymentDetail() {
   const params = useParams<{ id: string }>();
   const [deployment, { refetch }] = createResource(() => params.id, (id) => loadDeployment(api, id));
   const [runs, { refetch: refetchRuns }] = createResource(() => params.id, (id) => loadDeploymentRuns(api, id));
+  const reloadRuns = coalesce(() => void refetchRuns(), 300);
+  // Runs appear, move and (a schedule deleted) disappear: the lists follow the stream, and reload after
+  // every change made here, since deleted runs are not announced.
+  useLive(
+    ["flow_runs"],
+    (m) => {
+      if (concernsDeploymentRuns(m, params.id, runs.error ? undefined : runs.latest)) reloadRuns();
+    },
+    reloadRuns,
+  );
+  // Pausing the deployment or a schedule, or changing one, also adds or removes upcoming runs.
+  const changed = () => {
+    void refetch();
+    reloadRuns();
+  };
   return (
     <Loaded resource={deployment} retry={refetch}>
       {(d) => (
         <Page title={`${d.flow_name}/${d.name}`}>
-          <Summary deployment={d} changed={refetch} />
-          <RunSection deployment={d} started={refetchRuns} />
-          <SchedulesPanel deployment={d} changed={refetch} />
-          <h2>Recent runs</h2>
+          <Summary deployment={d} changed={changed} />
+          <RunSection deployment={d} started={reloadRuns} />
+          <SchedulesPanel deployment={d} changed={changed} />
           <Loaded resource={runs} retry={refetchRuns}>
-            {(list) => <RecentRuns runs={list} />}
+            {(lists) => (
+              <>
+                <section aria-labelledby="upcoming-heading">
+                  <h2 id="upcoming-heading">Upcoming runs</h2>
+                  <RunList
+                    runs={lists.upcoming}
+                    empty={d.schedules.some((s) => s.active) ? "No run is waiting: the next ones are created shortly." : "No run is waiting. Add a schedule, or use “Run now”."}
+                  />
+                </section>
+                <section aria-labelledby="recent-heading">
+                  <h2 id="recent-heading">Recent runs</h2>
+                  <RunList runs={lists.recent} empty="No run has started yet: use “Run now” above." />
+                </section>
+              </>
+            )}
           </Loaded>
         </Page>
       )}
@@ -114,9 +144,9 @@ function RunSection(props: { deployment: DeploymentResponse; started: () => void
   );
 }
 
-function RecentRuns(props: { runs: FlowRun[] }) {
+function RunList(props: { runs: FlowRun[]; empty: string }) {
   return (
-    <Show when={props.runs.length > 0} fallback={<p class="muted">No runs yet: use “Run now” above.</p>}>
+    <Show when={props.runs.length > 0} fallback={<p class="muted">{props.empty}</p>}>
       <ul class="run-list">
         <For each={props.runs}>
           {(run) => (

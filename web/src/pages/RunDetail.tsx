@@ -1,8 +1,9 @@
 import { A, useParams } from "@solidjs/router";
-import { For, Show, Suspense, type JSX } from "solid-js";
+import { For, Match, Show, Suspense, Switch, type JSX } from "solid-js";
 import type { FlowRun } from "../../../protocol/flow-runs";
 import "../runs.css";
 import { ErrorNote } from "../components/Feedback";
+import { resultView, type ResultView } from "../components/result.data";
 import { LiveIndicator } from "../components/LiveIndicator";
 import { LogView } from "../components/LogView";
 import { Page } from "../components/Page";
@@ -43,6 +44,31 @@ function Summary(props: { run: FlowRun }) {
         <dd>{props.run.tags.join(", ")}</dd>
       </Show>
     </dl>
+  );
+}
+
+function Result(props: { view: ResultView }) {
+  return (
+    <Switch>
+      <Match when={props.view.kind === "nothing" && props.view}>{(v) => <p class="muted">{v().text}</p>}</Match>
+      <Match when={props.view.kind === "value" && props.view}>
+        {(v) => (
+          <>
+            <p class="muted">A value of type {v().type}:</p>
+            <pre class="command">{v().text}</pre>
+          </>
+        )}
+      </Match>
+      <Match when={props.view.kind === "error" && props.view}>
+        {(v) => (
+          <>
+            <p class="text-danger">{v().title}</p>
+            <Show when={v().text}>{(stack) => <pre class="command">{stack()}</pre>}</Show>
+          </>
+        )}
+      </Match>
+      <Match when={props.view.kind === "json" && props.view}>{(v) => <pre class="command">{v().text}</pre>}</Match>
+    </Switch>
   );
 }
 
@@ -127,7 +153,7 @@ function Detail(props: { id: string }) {
           </Show>
           <h2>Result</h2>
           <Show when={run().state?.data != null} fallback={<p class="muted">No result summary recorded{run().state_type === "COMPLETED" ? "" : " yet"}.</p>}>
-            <pre class="command">{json(run().state?.data)}</pre>
+            <Result view={resultView(run().state?.data)} />
           </Show>
         </Page>
       )}

@@ -52,8 +52,12 @@ export default function Settings() {
             when={list.length > 0}
             fallback={
               <p class="muted">
-                No stored keys{apiKey() ? "" : ": this server is open to anyone who can reach it"}. Creating the first key turns
-                authentication on (this browser keeps using it until you log out).
+                <Show
+                  when={apiKey()}
+                  fallback="No stored keys: this server is open to anyone who can reach it. Creating the first key turns authentication on (this browser keeps using it until you log out)."
+                >
+                  No stored keys: this browser uses the server's own key (its BATON_API_KEY). Keys made here can be revoked one by one.
+                </Show>
               </p>
             }
           >

@@ -4,7 +4,8 @@ import type { FlowRun } from "../../../protocol/flow-runs";
 import type { Flow } from "../../../protocol/flows";
 import { api } from "../api/client";
 import { useLive } from "../live";
-import { createRunsPager } from "./runs-pager";
+import { createRunsPager, PAGE_SIZE } from "./runs-pager";
+import { runsPrefetch } from "./runs.prefetch";
 import { filterBody, matchesFilters, type RunFilters } from "./runs-filter";
 
 /** Flows and deployments by id: the filter menus, and names for the rows (runs carry only ids). */
@@ -26,10 +27,13 @@ export function createRunsList(filters: () => RunFilters) {
   const [version, bump] = createSignal(undefined, { equals: false });
   const [error, setError] = createSignal<unknown>();
   const current = () => untrack(filters);
+  // The first load's requests may be on their way already (the route's preload): used once, if they fit.
+  let early = runsPrefetch.take(current());
 
   const pager = createRunsPager({
-    count: () => api.post<number>("/flow_runs/count", filterBody(current(), Date.now())),
+    count: () => early?.count ?? api.post<number>("/flow_runs/count", filterBody(current(), Date.now())),
     page: (offset, limit) =>
+      (offset === 0 && limit === PAGE_SIZE ? early?.page : undefined) ??
       api.post<FlowRun[]>("/flow_runs/filter", {
         ...filterBody(current(), Date.now()),
         sort: "EXPECTED_START_TIME_DESC",
@@ -44,7 +48,12 @@ export function createRunsList(filters: () => RunFilters) {
   });
 
   // Computed, not an effect: the first page is asked for while the page renders, not after.
-  createComputed(on(filters, () => void pager.reload()));
+  createComputed(
+    on(filters, () => {
+      void pager.reload(); // asks for the count and the first page at once, before its first await
+      early = undefined;
+    }),
+  );
 
   useLive(
     ["flow_runs"],
