@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CronSchedule } from "../../protocol/schedules";
+import { compileCron } from "./cron";
 import { nextRunTimes } from "./next-runs";
 
 const cron = (pattern: string, timezone = "UTC", day_or = true): CronSchedule => ({ cron: pattern, timezone, day_or });
@@ -196,5 +197,19 @@ describe("windows and precision", () => {
     expect(runs(cron("@daily", "Asia/Kolkata"), "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z")).toEqual([
       "2026-01-01T18:30:00.000Z",
     ]);
+  });
+});
+
+describe("compiled jobs", () => {
+  it("are shared by schedules with the same pattern and day_or, and keep no state between questions", () => {
+    expect(compileCron(cron("*/7 3 * * *", "Asia/Tokyo"))).toBe(compileCron(cron("*/7 3 * * *", "Europe/Berlin")));
+    expect(compileCron(cron("0 0 1 * 1"))).not.toBe(compileCron(cron("0 0 1 * 1", "UTC", false)));
+    const tokyo = () => runs(cron("*/7 3 * * *", "Asia/Tokyo"), "2026-03-01T00:00:00Z", "2026-03-03T00:00:00Z");
+    const first = tokyo();
+    // The same job answers another zone, a later window and a backwards one in between.
+    expect(runs(cron("*/7 3 * * *", "America/New_York"), "2030-11-03T00:00:00Z", "2030-11-04T00:00:00Z")).toHaveLength(9);
+    expect(runs(cron("*/7 3 * * *"), "2021-01-01T00:00:00Z", "2021-01-01T04:00:00Z")).toHaveLength(9);
+    expect(tokyo()).toEqual(first);
+    expect(first).toHaveLength(18);
   });
 });

@@ -1,3 +1,4 @@
+import { RRuleSet, rrulestr } from "rrule";
 import { describe, expect, it } from "vitest";
 import type { RRuleSchedule } from "../../protocol/schedules";
 import { nextRunTimes } from "./next-runs";
@@ -149,6 +150,35 @@ describe("rrule schedules", () => {
       const pieces = cuts.slice(1).flatMap((cut, i) => runs(def, cuts[i]!, cut, 1000));
       expect(pieces, text).toEqual(whole);
       expect(whole.length, text).toBeGreaterThan(4);
+    }
+  });
+
+  it("gives monthly and yearly rules the slots rrule.js lists walking from their DTSTART years back", () => {
+    const texts = [
+      "FREQ=MONTHLY;BYMONTHDAY=1,15;BYHOUR=6;BYMINUTE=0",
+      "DTSTART:20200115T093000\nRRULE:FREQ=MONTHLY;INTERVAL=5",
+      "DTSTART:20200301T000000\nRRULE:FREQ=MONTHLY;INTERVAL=7;BYDAY=-1FR;BYHOUR=7",
+      "DTSTART:20201111T111111\nRRULE:FREQ=MONTHLY;BYSETPOS=-1;BYDAY=MO,TU,WE,TH,FR",
+      "DTSTART:20200131T100000\nRRULE:FREQ=MONTHLY", // the 31st: DTSTART stays, months without one are skipped
+      "DTSTART:20200229T120000\nRRULE:FREQ=YEARLY",
+      "DTSTART:20200110T080000\nRRULE:FREQ=YEARLY;INTERVAL=3",
+      "DTSTART:20200115T120000\nRRULE:FREQ=YEARLY;INTERVAL=2;BYMONTH=2,8;BYMONTHDAY=15,-1;BYSETPOS=-1",
+      "DTSTART:20200310T023000\nRRULE:FREQ=YEARLY;BYWEEKNO=10,53;BYDAY=SU",
+      "DTSTART:20200110T090000\nRRULE:FREQ=MONTHLY;UNTIL=20310301T000000\nEXRULE:FREQ=MONTHLY;INTERVAL=4",
+    ];
+    const windows = [
+      ["2026-05-31T23:59:59Z", "2029-06-20T00:00:00Z"],
+      ["2030-12-31T00:00:00Z", "2031-02-28T00:00:00Z"],
+      ["2028-02-28T00:00:00Z", "2036-03-01T00:00:00Z"],
+    ] as const;
+    for (const text of texts) {
+      // In UTC a local time is its instant: rrule.js's own answer, iterating every period since DTSTART.
+      const withStart = /DTSTART/.test(text) ? text : `DTSTART:20200101T000000\nRRULE:${text}`;
+      const plain = rrulestr(withStart, { forceset: true }) as RRuleSet;
+      for (const [after, until] of windows) {
+        const expected = plain.between(new Date(after), new Date(until)).slice(0, 40).map((d) => d.toISOString());
+        expect(runs(rrule(text, "UTC"), after, until, 40), `${text} ${after}`).toEqual(expected);
+      }
     }
   });
 });

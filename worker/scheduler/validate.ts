@@ -50,8 +50,8 @@ export function checkSchedule(def: ScheduleDefinition, now: Date): ScheduleCheck
 
   let rules: RRule[];
   try {
-    const { set } = compileRRule(def);
-    rules = [...set.rrules(), ...set.exrules()];
+    const { rrules, exrules } = compileRRule(def);
+    rules = [...rrules, ...exrules];
   } catch (e) {
     return fail(`invalid rrule: ${message(e)}`);
   }

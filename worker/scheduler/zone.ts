@@ -5,6 +5,8 @@
  * `Date.UTC(local fields)`. It lets calendar libraries work on local times without a zone of their own.
  */
 
+import { memo } from "./memo";
+
 export const DAY_MS = 86_400_000;
 
 // Building a DateTimeFormat costs far more than using one, and the scheduler asks about the same few
@@ -39,10 +41,23 @@ function formatter(zone: string): Intl.DateTimeFormat {
   return f;
 }
 
+// formatToParts costs ~5 µs and allocates; a tick asks about the same instants over and over (schedules
+// sharing a pattern and a zone share their slots, and each slot is checked a day either side).
+const walls = new Map<string, (at: number, make: () => number) => number>();
+
 /** The wall time of the instant `at` in `zone`. */
 export function toWall(zone: string, at: number): number {
   // The default zone of every schedule, and the one the scheduler meets most.
   if (zone === "UTC") return at;
+  let known = walls.get(zone);
+  if (!known) {
+    formatter(zone); // throws for an unknown zone, which then gets no cache
+    walls.set(zone, (known = memo<number, number>(20_000)));
+  }
+  return known(at, () => formatWall(zone, at));
+}
+
+function formatWall(zone: string, at: number): number {
   const fields: Record<string, number> = {};
   for (const p of formatter(zone).formatToParts(at)) fields[p.type] = Number(p.value);
   const wholeSeconds = Date.UTC(
