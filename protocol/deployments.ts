@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import { AnyOf, Description, IsoDateTime, JsonObject, Limit, ListOf, Name, Offset, Tags, Uuid } from "./common";
 import { DeploymentSchedule, DeploymentScheduleCreate } from "./schedules";
+import { DeploymentTrigger, TriggerSpecs } from "./triggers";
 
 const ConcurrencyLimit = v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100_000)));
 
@@ -25,6 +26,8 @@ export const DeploymentCreate = v.object({
   retry_delay_seconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(86_400 * 7)), 0),
   /** Schedules to set on the deployment; on an upsert they replace the existing ones. */
   schedules: v.optional(v.pipe(v.array(DeploymentScheduleCreate), v.maxLength(50))),
+  /** Triggers that start runs when events match (protocol/triggers.ts); given, they replace the existing ones. */
+  triggers: v.optional(TriggerSpecs),
 });
 export type DeploymentCreate = v.InferOutput<typeof DeploymentCreate>;
 
@@ -56,8 +59,8 @@ export const Deployment = v.object({
 });
 export type Deployment = v.InferOutput<typeof Deployment>;
 
-/** A deployment as the API answers it: with its schedules, as Prefect 3's DeploymentResponse. */
-export const DeploymentResponse = v.object({ ...Deployment.entries, schedules: v.array(DeploymentSchedule) });
+/** A deployment as the API answers it: with its schedules, as Prefect 3's DeploymentResponse, and its triggers. */
+export const DeploymentResponse = v.object({ ...Deployment.entries, schedules: v.array(DeploymentSchedule), triggers: v.array(DeploymentTrigger) });
 export type DeploymentResponse = v.InferOutput<typeof DeploymentResponse>;
 
 export const DeploymentFilter = v.object({

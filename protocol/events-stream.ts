@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import { Uuid } from "./common";
+import { Event } from "./events";
 
 /*
  * The dashboard's live stream, `GET /api/events/stream` (WebSocket; with an API key set, authenticated by
@@ -10,11 +11,12 @@ import { Uuid } from "./common";
 
 export const STREAM_PROTOCOL_VERSION = 1;
 
-/** What a page can follow: every flow run's changes, one flow run's task runs and logs, the workers of pools. */
+/** What a page can follow: every flow run's changes, one flow run's task runs and logs, the workers of pools, events. */
 export const Topic = v.union([
   v.literal("flow_runs"),
   v.literal("workers"),
-  v.pipe(v.string(), v.regex(/^flow_run:[0-9a-f-]{36}$/i, "must be flow_runs, workers or flow_run:<uuid>")),
+  v.literal("events"),
+  v.pipe(v.string(), v.regex(/^flow_run:[0-9a-f-]{36}$/i, "must be flow_runs, workers, events or flow_run:<uuid>")),
 ]);
 
 export const StreamClientMessage = v.variant("type", [
@@ -28,6 +30,8 @@ const RunChange = v.object({
   id: Uuid,
   /** Present when the run was just created (the whole run, as GET answers it); else only the state moved. */
   created: v.optional(v.boolean()),
+  /** The run's name, sent when it was just created (events label task runs with it without a read). */
+  name: v.optional(v.string()),
   state_type: v.nullable(v.string()),
   state_name: v.nullable(v.string()),
   timestamp: v.string(),
@@ -43,6 +47,8 @@ export const StreamServerMessage = v.variant("type", [
   v.object({ type: v.literal("logs"), flow_run_id: Uuid, count: v.number(), latest: v.string() }),
   /** A worker said hello, heartbeated after being offline, or was lost (topic workers). */
   v.object({ type: v.literal("worker"), work_pool_id: v.string(), worker_id: v.string(), name: v.string(), status: v.picklist(["ONLINE", "OFFLINE"]) }),
+  /** An event was emitted (topic events): Baton's own (flow-run states, deployments…), a user's or a webhook's. */
+  v.object({ type: v.literal("event"), event: Event }),
   v.object({ type: v.literal("error"), message: v.string() }),
 ]);
 export type StreamServerMessage = v.InferOutput<typeof StreamServerMessage>;

@@ -48,7 +48,7 @@ export const RelatedResource = v.pipe(
 );
 export type RelatedResource = v.InferOutput<typeof RelatedResource>;
 
-/** An event as a client sends it: id and occurred may be given (a retried send keeps its id, so it is stored once). */
+/** An event as a client sends it: id and occurred may be given (a retried send that keeps both is stored once: they are the key). */
 export const EventCreate = v.object({
   id: v.optional(Uuid),
   occurred: v.optional(IsoDateTime),

@@ -17,6 +17,22 @@ import { EventName } from "./events";
  *   `event.resource.<label>`, `event.payload.<dotted.path>` (`items[0].name` for lists).
  * One event never starts two runs of a trigger, even when delivered twice: the run's idempotency key is
  * `trigger:{trigger_id}:{event_id}`.
+ *
+ * Semantics where a choice had to be made:
+ * - a threshold window is measured on the events' own `occurred` times: the event that arrives counts
+ *   the trigger's unused events in (occurred − within, occurred], itself included; a redelivered event
+ *   counts once; firing uses up every event counted so far (the window starts again empty), and the run
+ *   gets the parameters of the event that reached the threshold;
+ * - the run's parameters are the deployment's defaults with the rendered `parameters` over them, checked
+ *   against the deployment's schema; the run's first state (Scheduled) says `Triggered by <event name>
+ *   (<event id>)`;
+ * - a run that cannot be created (paused deployment, parameters that do not fit) emits
+ *   `baton.trigger.failed` about `baton.trigger.<id>` with the reason; a failure while reacting to a
+ *   `baton.trigger.failed` event is only logged, so failing triggers cannot loop;
+ * - a trigger ignores the state events of runs it started itself until they end, so `*` or
+ *   `baton.flow-run.*` never loops on its own Scheduled runs (a loop through finished runs stays possible);
+ * - sending `triggers` with a deployment replaces its set; a trigger sent again (same name, or else
+ *   identical) keeps its id, so its window and its dedupe survive a redeploy.
  */
 
 const Pattern = v.pipe(v.string(), v.minLength(1), v.maxLength(1024));

@@ -9,12 +9,24 @@ import { Description, JsonObject, Name } from "./common";
  * - `bearer`: the request carries `Authorization: Bearer <secret>`.
  * The template says which event the request becomes. Every string in it may hold `{{ … }}` parts (the
  * same templating as trigger parameters) over `body` (parsed JSON, a form as an object, or plain text),
- * `headers` (lower-case names), `query`, `method` and `webhook` (`id`, `name`, `slug`).
+ * `headers` (lower-case names; never Authorization or Cookie, which carry credentials), `query`, `method`
+ * and `webhook` (`id`, `name`, `slug`).
  * Accepted bodies: JSON, application/x-www-form-urlencoded, text/*, up to MAX_WEBHOOK_BODY_BYTES.
- * The request is answered 202 `{ "event_id": … }` once the event is stored.
+ * The request is answered 202 `{ "event_id": … }` once the event is stored; 404 for an unknown or
+ * disabled slug (the same answer), 401 for a missing or bad signature or bearer, 413 for a body over
+ * the limit, 415 for another type, 400 for malformed JSON or text that is not UTF-8, 422 when the
+ * template made an event that is not valid (e.g. an empty name from a missing header); nothing is
+ * stored unless the answer is 202. A delivery id (template `id`, by default the `X-Baton-Event-Id`
+ * header) makes a redelivery the same event id, so it starts no second run of a trigger (each delivery
+ * is still recorded in the feed, at the time it arrived).
  */
 
-export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
+/**
+ * Largest body, checked while reading (413 past it). Below MAX_JSON_OBJECT_BYTES, the most an event's
+ * payload holds, so a JSON body (or text with little to escape) at the limit still fits in the default
+ * payload `{ "body": … }`.
+ */
+export const MAX_WEBHOOK_BODY_BYTES = 250 * 1024;
 
 export const Slug = v.pipe(
   v.string(),
@@ -32,6 +44,12 @@ export const WebhookTemplate = v.object({
   resource: v.optional(v.record(v.string(), v.pipe(v.string(), v.maxLength(1024))), {}),
   /** Payload; defaults to `{ "body": "{{ body }}" }`, the whole body. */
   payload: v.optional(v.nullable(JsonObject), null),
+  /**
+   * The delivery's id, e.g. `{{ headers.x-github-delivery }}` or Stripe's `{{ body.id }}`: requests that
+   * render the same non-empty id become the same event id (derived from it and the webhook), so a
+   * redelivery starts no second run of a trigger. Renders empty → a new id.
+   */
+  id: v.optional(v.pipe(v.string(), v.maxLength(1024)), "{{ headers.x-baton-event-id }}"),
 });
 export type WebhookTemplate = v.InferOutput<typeof WebhookTemplate>;
 

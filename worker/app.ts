@@ -10,6 +10,7 @@ import { ApiError, onError } from "./errors";
 import { apiKeyRoutes, authRoutes } from "./routes/auth";
 import { deploymentRunRoutes } from "./routes/deployment-runs";
 import { deploymentRoutes } from "./routes/deployments";
+import { eventRoutes } from "./routes/events";
 import { eventStreamRoutes } from "./routes/events-stream";
 import { flowRoutes } from "./routes/flows";
 import { flowRunRoutes } from "./routes/flow-runs";
@@ -17,9 +18,11 @@ import { logRoutes } from "./routes/logs";
 import { metaRoutes } from "./routes/meta";
 import { flowRunStateRoutes, taskRunStateRoutes } from "./routes/run-states";
 import { taskRunRoutes } from "./routes/task-runs";
+import { webhookRoutes } from "./routes/webhooks";
 import { workPoolRoutes } from "./routes/work-pools";
 import type { AppEnv } from "./types";
 import { VERSION } from "./version";
+import { hookRoutes } from "./webhooks/receive";
 
 /** Largest request body: a full log batch fits, a runaway client does not. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -50,7 +53,9 @@ const api = new Hono<AppEnv>({ strict: false })
   .route("/flow_run_states", flowRunStateRoutes)
   .route("/task_run_states", taskRunStateRoutes)
   .route("/logs", logRoutes)
-  .route("/events/stream", eventStreamRoutes);
+  .route("/webhooks", webhookRoutes)
+  .route("/events/stream", eventStreamRoutes)
+  .route("/events", eventRoutes);
 
 api.get(
   "/openapi.json",
@@ -76,5 +81,7 @@ export const app = new Hono<AppEnv>({ strict: false })
   })
   .use(requireApiKey)
   .route("/api", api)
+  // Outside /api: a webhook URL is given to other systems, which prove themselves with its own secret.
+  .route("/hooks", hookRoutes)
   .notFound((c) => c.json({ detail: `no route for ${c.req.method} ${c.req.path}` }, 404));
 app.onError(onError);

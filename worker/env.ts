@@ -17,4 +17,6 @@ export interface Env {
   BATON_CORS_ORIGINS?: string;
   /** Days events are kept (default 7); older ones are pruned by the cron. */
   BATON_EVENT_RETENTION_DAYS?: string;
+  /** `true` stores task-run state events too (always streamed and evaluated by triggers); off by default: a stored event is one more row write per state. */
+  BATON_EVENTS_STORE_TASK_RUNS?: string;
 }

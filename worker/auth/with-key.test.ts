@@ -121,3 +121,19 @@ describe("a server with BATON_API_KEY", () => {
     expect(res.headers.get("access-control-allow-origin")).toBeNull();
   });
 });
+
+describe("webhooks on a server with BATON_API_KEY", () => {
+  it("manages webhooks only with the key, but takes deliveries to /hooks/{slug} without it", async () => {
+    const name = unique("keyed-hook");
+    expect((await api("POST", "/webhooks/", { name })).status).toBe(401);
+    expect((await SELF.fetch("http://baton.test/api/webhooks")).status).toBe(401);
+    const hook = await api("POST", "/webhooks/", { name, auth: "bearer" }, auth);
+    expect(hook.status).toBe(201);
+    const deliver = (headers: Record<string, string>) =>
+      SELF.fetch(`http://baton.test/hooks/${hook.body.slug}`, { method: "POST", body: "{}", headers: { "content-type": "application/json", ...headers } });
+    // The webhook's own secret, not the API key, opens it.
+    expect((await deliver({ authorization: `Bearer ${hook.body.secret}` })).status).toBe(202);
+    expect((await deliver(auth)).status).toBe(401);
+    expect((await deliver({})).status).toBe(401);
+  });
+});

@@ -9,19 +9,35 @@ import type {
   DeploymentUpdate,
 } from "../../protocol/deployments";
 import type { DeploymentScheduleCreate } from "../../protocol/schedules";
+import type { TriggerSpec } from "../../protocol/triggers";
+import type { RunnableDeployment } from "../runs/deployment-run";
 import type { Db } from "./client";
 import { listSchedules, planReplacement, replacementStatements, sameJson, schedulesOf } from "./deployment-schedules";
+import { listTriggers, triggerReplacementStatements, triggersOf } from "./deployment-triggers";
 import { isoNow, newId } from "./ids";
 import { deployments, flows, workPools } from "./schema";
 import { containsText, inValues, tagsContainAll } from "./sql";
 import { deleteUpcomingRuns, discardUpcomingRuns, type DeploymentRef } from "./upcoming-runs";
 
 type Statement = BatchItem<"sqlite">;
-type DeploymentRow = typeof deployments.$inferSelect;
+export type DeploymentRow = typeof deployments.$inferSelect;
 /** The columns a create or an update sets (the flow and name identify the deployment and never change). */
 type DeploymentValues = Partial<Omit<DeploymentRow, "id" | "created" | "updated" | "flow_id" | "name">>;
 
 const { work_pool_id: _workPoolId, ...ownColumns } = getTableColumns(deployments);
+
+export const runnableColumns = {
+  id: deployments.id,
+  flow_id: deployments.flow_id,
+  work_pool_id: deployments.work_pool_id,
+  paused: deployments.paused,
+  parameters: deployments.parameters,
+  parameter_openapi_schema: deployments.parameter_openapi_schema,
+  enforce_parameter_schema: deployments.enforce_parameter_schema,
+  tags: deployments.tags,
+  retries: deployments.retries,
+  retry_delay_seconds: deployments.retry_delay_seconds,
+} satisfies { [K in keyof RunnableDeployment]: unknown };
 
 /**
  * Deployments as the API shows them: with their flow's and work pool's names. The joined names get
@@ -42,14 +58,20 @@ export async function getDeployment(db: Db, id: string): Promise<Deployment | un
   return selectDeployments(db).where(eq(deployments.id, id)).get();
 }
 
+/** What creating a run of the deployment needs (worker/runs/deployment-run.ts), in one read. */
+export async function getRunnableDeployment(db: Db, id: string): Promise<RunnableDeployment | undefined> {
+  return db.select(runnableColumns).from(deployments).where(eq(deployments.id, id)).get();
+}
+
 export async function getDeploymentByName(db: Db, flowName: string, name: string): Promise<Deployment | undefined> {
   return selectDeployments(db).where(and(eq(flows.name, flowName), eq(deployments.name, name))).get();
 }
 
-/** Deployments as the API answers them, with their schedules (one query for the lot). */
-export async function withSchedules(db: Db, list: Deployment[]): Promise<DeploymentResponse[]> {
-  const schedules = await schedulesOf(db, list.map((d) => d.id));
-  return list.map((d) => ({ ...d, schedules: schedules.get(d.id) ?? [] }));
+/** Deployments as the API answers them, with their schedules and triggers (one query each for the lot). */
+export async function asResponses(db: Db, list: Deployment[]): Promise<DeploymentResponse[]> {
+  const ids = list.map((d) => d.id);
+  const [schedules, triggers] = await Promise.all([schedulesOf(db, ids), triggersOf(db, ids)]);
+  return list.map((d) => ({ ...d, schedules: schedules.get(d.id) ?? [], triggers: triggers.get(d.id) ?? [] }));
 }
 
 export async function findWorkPoolId(db: Db, name: string): Promise<string | undefined> {
@@ -106,24 +128,36 @@ function outdatesRuns(before: DeploymentRow, values: DeploymentValues): boolean 
 }
 
 /**
- * What follows a deployment write in the same batch: its schedules replaced when given, and its upcoming
- * auto-scheduled runs deleted where the schedule or the deployment they came from changed (the scheduler
- * creates them again from what is now stored).
+ * What follows a deployment write in the same batch: its schedules and triggers replaced when given, and
+ * its upcoming auto-scheduled runs deleted where the schedule or the deployment they came from changed
+ * (the scheduler creates them again from what is now stored).
  */
 async function followUps(
   db: Db,
   ref: DeploymentRef,
   before: DeploymentRow | undefined,
   values: DeploymentValues,
-  schedules: DeploymentScheduleCreate[] | undefined,
+  { schedules, triggers }: Attached,
   now: Date,
 ): Promise<Statement[]> {
   const stamp = isoNow(now);
   const stale = before !== undefined && outdatesRuns(before, values);
-  if (!schedules) return stale ? discardUpcomingRuns(db, ref, stamp) : [];
-  const plan = planReplacement(before ? await listSchedules(db, before.id) : [], schedules, now);
-  return [...replacementStatements(db, ref, plan, stamp), ...discardUpcomingRuns(db, ref, stamp, stale ? {} : { keep: plan.runsKept })];
+  const [existingSchedules, existingTriggers] = await Promise.all([
+    schedules && before ? listSchedules(db, before.id) : [],
+    triggers && before ? listTriggers(db, before.id) : [],
+  ]);
+  const triggerStatements = triggers ? triggerReplacementStatements(db, ref, existingTriggers, triggers, stamp) : [];
+  if (!schedules) return [...(stale ? discardUpcomingRuns(db, ref, stamp) : []), ...triggerStatements];
+  const plan = planReplacement(existingSchedules, schedules, now);
+  return [
+    ...replacementStatements(db, ref, plan, stamp),
+    ...discardUpcomingRuns(db, ref, stamp, stale ? {} : { keep: plan.runsKept }),
+    ...triggerStatements,
+  ];
 }
+
+/** What a deployment write may replace along with it: absent leaves them as they are. */
+type Attached = { schedules?: DeploymentScheduleCreate[]; triggers?: TriggerSpec[] };
 
 type DeploymentInput = Omit<DeploymentCreate, "work_pool_name"> & { work_pool_id: string | null };
 
@@ -133,7 +167,7 @@ type DeploymentInput = Omit<DeploymentCreate, "work_pool_name"> & { work_pool_id
  * and everything after it finds the deployment by flow and name within the same batch.
  */
 export async function upsertDeployment(db: Db, input: DeploymentInput, now = new Date()) {
-  const { schedules, flow_id, name, ...values } = input;
+  const { schedules, triggers, flow_id, name, ...values } = input;
   const stamp = isoNow(now);
   const id = newId();
   const identity = and(eq(deployments.flow_id, flow_id), eq(deployments.name, name));
@@ -144,59 +178,61 @@ export async function upsertDeployment(db: Db, input: DeploymentInput, now = new
       .insert(deployments)
       .values({ id, created: stamp, updated: stamp, flow_id, name, ...values })
       .onConflictDoUpdate({ target: [deployments.flow_id, deployments.name], set: { ...values, updated: stamp } })
-      .returning({ id: deployments.id }),
-    ...(await followUps(db, ref, before, values, schedules, now)),
+      .returning(),
+    ...(await followUps(db, ref, before, values, { schedules, triggers }, now)),
     selectDeployments(db).where(identity),
   ]);
   const deployment = (rest.at(-1) as Deployment[])[0]!;
-  return { deployment, created: (inserted as { id: string }[])[0]?.id === id };
+  const row = (inserted as DeploymentRow[])[0]!;
+  return { deployment, row, created: row.id === id };
 }
 
-/** Applies an update to an existing deployment; answers false when it is gone. */
+/** Applies an update to an existing deployment; answers the row as updated, undefined when it is gone. */
 export async function updateDeployment(
   db: Db,
   id: string,
   update: Omit<DeploymentUpdate, "work_pool_name"> & { work_pool_id?: string | null },
   now = new Date(),
-): Promise<boolean> {
-  const { schedules, ...values } = update;
+): Promise<DeploymentRow | undefined> {
+  const { schedules, triggers, ...values } = update;
   const before = await db.select().from(deployments).where(eq(deployments.id, id)).get();
-  if (!before) return false;
+  if (!before) return undefined;
   const [updated] = await db.batch([
     db
       .update(deployments)
       .set({ ...values, updated: isoNow(now) })
       .where(eq(deployments.id, id))
-      .returning({ id: deployments.id }),
-    ...(await followUps(db, id, before, values, schedules, now)),
+      .returning(),
+    ...(await followUps(db, id, before, values, { schedules, triggers }, now)),
   ]);
-  return (updated as unknown[]).length > 0;
+  return (updated as DeploymentRow[])[0];
 }
 
 /**
  * Pauses or resumes. Pausing drops the upcoming auto-scheduled runs and sets the schedules to fill
  * again from whenever the deployment is resumed (the slots of the pause are not caught up).
  */
-export async function setDeploymentPaused(db: Db, id: string, paused: boolean): Promise<boolean> {
+export async function setDeploymentPaused(db: Db, id: string, paused: boolean): Promise<DeploymentRow | undefined> {
   const now = isoNow();
-  const update = db
-    .update(deployments)
-    .set({ paused, updated: now })
-    .where(eq(deployments.id, id))
-    .returning({ id: deployments.id });
-  if (!paused) return (await update).length > 0;
+  const update = db.update(deployments).set({ paused, updated: now }).where(eq(deployments.id, id)).returning();
+  if (!paused) return (await update)[0];
   const [updated] = await db.batch([update, ...discardUpcomingRuns(db, id, now)]);
-  return updated.length > 0;
+  return updated[0];
 }
 
 /**
  * Deletes a deployment with its schedules (foreign key cascade) and its upcoming auto-scheduled runs.
  * Every other run stays, unlinked (deployment_id set null by its foreign key, as Prefect does).
  */
-export async function deleteDeployment(db: Db, id: string): Promise<boolean> {
-  const [, deleted] = await db.batch([
-    deleteUpcomingRuns(db, id, isoNow()),
-    db.delete(deployments).where(eq(deployments.id, id)).returning({ id: deployments.id }),
-  ]);
-  return deleted.length > 0;
+export async function deleteDeployment(db: Db, id: string): Promise<DeploymentRow | undefined> {
+  const [, deleted] = await db.batch([deleteUpcomingRuns(db, id, isoNow()), db.delete(deployments).where(eq(deployments.id, id)).returning()]);
+  return deleted[0];
+}
+
+/** A deployment row with its flow's and pool's names, for the events that tell of its changes. */
+export async function withNames(db: Db, row: DeploymentRow): Promise<DeploymentRow & { flow_name: string; work_pool_name: string | null }> {
+  const names = await db.get<{ flow_name: string | null; work_pool_name: string | null }>(
+    sql`SELECT (SELECT name FROM flows WHERE id = ${row.flow_id}) AS flow_name, (SELECT name FROM work_pools WHERE id = ${row.work_pool_id}) AS work_pool_name`,
+  );
+  return { ...row, flow_name: names?.flow_name ?? "", work_pool_name: names?.work_pool_name ?? null };
 }

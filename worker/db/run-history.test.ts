@@ -15,5 +15,6 @@ describe("state history", () => {
     expect(history).toHaveLength(MAX_HISTORY_STATES);
     expect(history.at(-1).message).toBe(`reschedule ${total - 1}`);
     expect(history[0].message).toBe(`reschedule ${total - MAX_HISTORY_STATES}`);
-  });
+    // 205 sequential state changes, each also stored as an event in the background: seconds on a busy machine.
+  }, 20_000);
 });

@@ -11,6 +11,8 @@ import {
   updateWorkPool,
 } from "../db/work-pools";
 import { ApiError, found, notFound } from "../errors";
+import { workPoolEvent } from "../events/baton-events";
+import { emitLater } from "../events/emit";
 import { nudgePoolsLater } from "../pool/notify";
 import type { AppEnv } from "../types";
 import { valid } from "../validate";
@@ -23,6 +25,7 @@ export const workPoolRoutes = new Hono<AppEnv>()
     const input = c.req.valid("json");
     const pool = await createWorkPool(c.var.db, input);
     if (!pool) throw new ApiError(409, `work pool ${JSON.stringify(input.name)} already exists`);
+    emitLater(c, [workPoolEvent("created", pool)]);
     return c.json(pool, 201);
   })
   .post("/filter", valid("json", WorkPoolFilter), async (c) =>
@@ -37,9 +40,12 @@ export const workPoolRoutes = new Hono<AppEnv>()
   })
   .patch("/:name", valid("param", NamePath), valid("json", WorkPoolUpdate), async (c) => {
     const { name } = c.req.valid("param");
-    const id = await updateWorkPool(c.var.db, name, c.req.valid("json"));
+    const patch = c.req.valid("json");
+    const id = await updateWorkPool(c.var.db, name, patch);
     if (!id) throw notFound("work pool", name);
     nudgePoolsLater(c, [id]);
+    const paused = patch.is_paused === undefined ? [] : [workPoolEvent(patch.is_paused ? "paused" : "resumed", { id, name })];
+    emitLater(c, [workPoolEvent("updated", { id, name }, { updated: Object.keys(patch) }), ...paused]);
     return c.body(null, 204);
   })
   // Baton's shortcuts for the CLI and dashboard; the same as PATCH { is_paused }.
@@ -48,6 +54,7 @@ export const workPoolRoutes = new Hono<AppEnv>()
     const id = await updateWorkPool(c.var.db, name, { is_paused: true });
     if (!id) throw notFound("work pool", name);
     nudgePoolsLater(c, [id]);
+    emitLater(c, [workPoolEvent("paused", { id, name })]);
     return c.body(null, 204);
   })
   .post("/:name/resume", valid("param", NamePath), async (c) => {
@@ -55,6 +62,7 @@ export const workPoolRoutes = new Hono<AppEnv>()
     const id = await updateWorkPool(c.var.db, name, { is_paused: false });
     if (!id) throw notFound("work pool", name);
     nudgePoolsLater(c, [id]);
+    emitLater(c, [workPoolEvent("resumed", { id, name })]);
     return c.body(null, 204);
   })
   .delete("/:name", valid("param", NamePath), async (c) => {
@@ -63,6 +71,7 @@ export const workPoolRoutes = new Hono<AppEnv>()
     if (!id) throw notFound("work pool", name);
     // Its object closes the workers' sockets when it finds the pool gone.
     nudgePoolsLater(c, [id]);
+    emitLater(c, [workPoolEvent("deleted", { id, name })]);
     return c.body(null, 204);
   })
   .route("/:name/workers", workerRoutes)

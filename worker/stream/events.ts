@@ -1,3 +1,4 @@
+import type { Event } from "../../protocol/events";
 import type { StreamServerMessage } from "../../protocol/events-stream";
 import type { FlowRun } from "../../protocol/flow-runs";
 import type { LogBatch } from "../../protocol/logs";
@@ -8,13 +9,23 @@ import type { State } from "../../protocol/states";
  * site already has in hand, so that publishing never costs a route a read.
  */
 
-export type StreamEvent = { topics: string[]; message: StreamServerMessage };
+export type StreamEvent = {
+  topics: string[];
+  message: StreamServerMessage;
+  /**
+   * A run the scheduler created ahead of its time: shown live, but not a stored or triggering event
+   * (worker/events/from-stream.ts). A tick creates thousands at once; storing an event for each doubled
+   * the tick's time, and the run's later changes (Pending, Running, …) are events as usual.
+   */
+  planned?: true;
+};
 type RunChange = Extract<StreamServerMessage, { type: "flow_run" }>["flow_run"];
-type Stated = { state_type: string | null; state_name: string | null; state: { timestamp: string } | null };
+type Stated = { name?: string; state_type: string | null; state_name: string | null; state: { timestamp: string } | null };
 
 const change = (id: string, run: Stated, created?: boolean): RunChange => ({
   id,
   ...(created ? { created: true } : {}),
+  ...(created && run.name ? { name: run.name } : {}),
   state_type: run.state_type,
   state_name: run.state_name,
   timestamp: run.state?.timestamp ?? new Date().toISOString(),
@@ -30,7 +41,7 @@ export function flowRunCreated(run: FlowRun): StreamEvent[] {
 /** Runs the scheduler inserted (it has their state, not the view GET answers). */
 export function scheduledRunsCreated(runs: { id?: string; state_type?: string | null; state_name?: string | null; state_timestamp?: string | null }[]): StreamEvent[] {
   return runs.flatMap((r) =>
-    r.id ? [{ topics: flowRunTopics(r.id), message: { type: "flow_run" as const, flow_run: { id: r.id, created: true, state_type: r.state_type ?? null, state_name: r.state_name ?? null, timestamp: r.state_timestamp ?? new Date().toISOString() } } }] : [],
+    r.id ? [{ planned: true as const, topics: flowRunTopics(r.id), message: { type: "flow_run" as const, flow_run: { id: r.id, created: true, state_type: r.state_type ?? null, state_name: r.state_name ?? null, timestamp: r.state_timestamp ?? new Date().toISOString() } } }] : [],
   );
 }
 
@@ -80,4 +91,9 @@ export function logsStored(lines: LogBatch): StreamEvent[] {
 export function workerStatus(work_pool_id: string | null, worker_id: string, name: string, status: "ONLINE" | "OFFLINE"): StreamEvent[] {
   if (!work_pool_id) return [];
   return [{ topics: ["workers"], message: { type: "worker", work_pool_id, worker_id, name, status } }];
+}
+
+/** Events emitted (worker/events/emit.ts): one message each, to the `events` topic. */
+export function eventsEmitted(events: readonly Event[]): StreamEvent[] {
+  return events.map((event) => ({ topics: ["events"], message: { type: "event", event } }));
 }

@@ -4,6 +4,7 @@ import type { TaskRunCreateOutcome, TaskRunSetStateOutcome } from "../../protoco
 import type { Db } from "../db/client";
 import { taskRuns } from "../db/schema";
 import type { Env } from "../env";
+import { publishWithEvents } from "../events/from-stream";
 import type { AppEnv } from "../types";
 import { taskRunChanges, type StreamEvent, type TaskRunChange } from "./events";
 
@@ -13,21 +14,24 @@ import { taskRunChanges, type StreamEvent, type TaskRunChange } from "./events";
  * badge until then, never wrong data.
  */
 
-/** Events per RPC: a scheduler tick may create thousands of runs at once. */
-const BATCH = 500;
-
-export const hubStub = (env: Env) => env.EVENT_HUB.get(env.EVENT_HUB.idFromName("events"));
+export { hubStub } from "./hub-client";
 
 type Events = StreamEvent[] | Promise<StreamEvent[]>;
 
-/** Sends events to the hub; never throws (a failed publish is logged, the caller's work stands). */
+/**
+ * Sends events to the hub, with Baton's own events for the state changes among them (stored, and
+ * handed to the trigger engine: worker/events/from-stream.ts); never throws (a failed publish is
+ * logged, the caller's work stands).
+ */
 export async function publish(env: Env, events: Events): Promise<void> {
+  let list: StreamEvent[];
   try {
-    const list = await events;
-    for (let i = 0; i < list.length; i += BATCH) await hubStub(env).publish(list.slice(i, i + BATCH));
+    list = await events;
   } catch (e) {
     console.error("event stream: publish failed", e);
+    return;
   }
+  await publishWithEvents(env, list);
 }
 
 /** From a route: publishes after the answer went out. */

@@ -7,6 +7,7 @@ import { findWorkPool } from "./api";
 import type { ScheduleInput } from "./args";
 import type { FoundFlow } from "./entrypoint";
 import { CliError } from "./errors";
+import type { TriggerInput } from "./triggers";
 
 export interface DeployInput {
   found: FoundFlow;
@@ -20,6 +21,8 @@ export interface DeployInput {
   schedule?: ScheduleInput;
   parameters: Record<string, unknown>;
   tags: string[];
+  /** Replaces the deployment's triggers when given; existing triggers stay when not. */
+  triggers?: TriggerInput[];
 }
 
 export interface Deployed {
@@ -63,6 +66,7 @@ export async function deploy(client: ApiClient, input: DeployInput): Promise<Dep
     ...deploymentRetryFields(`flow ${flow.name}`, flow.options),
     tags: input.tags,
     ...(input.schedule ? { schedules: [{ schedule: input.schedule, active: true }] } : {}),
+    ...(input.triggers ? { triggers: input.triggers } : {}),
   };
   const deployment = await client.post<DeploymentResponse>("/deployments/", body);
   // The upsert answers 201 or 200, which the client does not pass on; a new row has never been updated.

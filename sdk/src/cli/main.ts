@@ -13,6 +13,9 @@ export const root = defineCommand({
     "work-pool": () => import("./commands/work-pool").then((module) => module.workPool),
     config: () => import("./commands/config").then((module) => module.config),
     worker: () => import("./commands/worker").then((module) => module.worker),
+    event: () => import("./commands/event").then((module) => module.event),
+    watch: () => import("./commands/watch").then((module) => module.watchCommand),
+    webhook: () => import("./commands/webhook").then((module) => module.webhook),
   },
 });
 

@@ -5,4 +5,4 @@ export { getLogger, log, type Logger } from "./logger";
 export { TimeoutError } from "./attempts";
 export { ParameterError } from "./parameters";
 export { isFlow } from "./types";
-export type { Flow, FlowOptions, ServeOptions, RetryDelay } from "./types";
+export type { Flow, FlowOptions, ServeOptions, RetryDelay, Trigger } from "./types";

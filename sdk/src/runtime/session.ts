@@ -1,4 +1,5 @@
 import type { ApiClient } from "../client/http";
+import { EventShipper } from "../client/event-shipper";
 import { LogShipper } from "../client/log-shipper";
 import { printLocal } from "./console-capture";
 import { TaskRunReporter } from "./reporter";
@@ -14,6 +15,8 @@ export interface Session {
   client: ApiClient | undefined;
   reporter: TaskRunReporter | undefined;
   logs: LogShipper | undefined;
+  /** Events the run's code emits (emitEvent), sent like its logs. */
+  events: EventShipper | undefined;
   /**
    * Print captured lines and the SDK's log lines here too. Not in a worker's child process: the worker
    * ships whatever the child prints as logs of the run, which would store those lines twice.
@@ -33,6 +36,7 @@ export function openSession(client: ApiClient | undefined, echo: boolean): Sessi
     client,
     reporter: undefined,
     logs: undefined,
+    events: undefined,
     echo,
     flowIds: new Map(),
     warnOnce(key, message) {
@@ -46,19 +50,24 @@ export function openSession(client: ApiClient | undefined, echo: boolean): Sessi
       session.warnOnce(what, `sending ${what} failed, retrying until the server takes them (${e instanceof Error ? e.message : String(e)})`);
     session.reporter = new TaskRunReporter(client, retrying("task run reports"));
     session.logs = new LogShipper(client, retrying("logs"));
+    session.events = new EventShipper(client, { onError: retrying("events") });
   }
   return session;
 }
 
-/** Waits until the server has every task-run report and log line made so far (bounded: see FLUSH_TIMEOUT_MS). */
+/** Waits until the server has every task-run report, log line and event made so far (bounded: see FLUSH_TIMEOUT_MS). */
 export async function flushSession(session: Session, timeoutMs = FLUSH_TIMEOUT_MS): Promise<void> {
-  await finishedWithin(Promise.all([session.reporter?.flush(), session.logs?.flush()]), timeoutMs);
+  await finishedWithin(Promise.all([session.reporter?.flush(), session.logs?.flush(), session.events?.flush()]), timeoutMs);
 }
 
 /** Sends what is left and says what could not be sent. */
 export async function closeSession(session: Session, timeoutMs = 10_000): Promise<void> {
-  const [reports, lines] = await Promise.all([session.reporter?.close(timeoutMs) ?? 0, session.logs?.close(timeoutMs) ?? 0]);
-  if (reports + lines > 0) {
-    session.warnOnce("lost", `the server did not take ${reports} task run reports and ${lines} log lines; they are lost`);
+  const [reports, lines, events] = await Promise.all([
+    session.reporter?.close(timeoutMs) ?? 0,
+    session.logs?.close(timeoutMs) ?? 0,
+    session.events?.close(timeoutMs) ?? 0,
+  ]);
+  if (reports + lines + events > 0) {
+    session.warnOnce("lost", `the server did not take ${reports} task run reports, ${lines} log lines and ${events} events; they are lost`);
   }
 }

@@ -1,4 +1,5 @@
 import type * as v from "valibot";
+import type { TriggerSpec } from "../../../protocol/triggers";
 import type { ApiClient } from "../client/http";
 
 /*
@@ -24,6 +25,9 @@ export interface FlowOptions<P> {
   parameters?: v.GenericSchema<any, P>;
 }
 
+/** A deployment trigger as `flow.serve()` and the API take it (protocol/triggers.ts). */
+export type Trigger = v.InferInput<typeof TriggerSpec>;
+
 export interface ServeOptions {
   /** The deployment's name. */
   name: string;
@@ -33,6 +37,12 @@ export interface ServeOptions {
   rrule?: string;
   parameters?: Record<string, unknown>;
   tags?: string[];
+  /**
+   * Start runs when events match (protocol/triggers.ts), e.g. `{ expect: ["file.created"], parameters:
+   * { path: "{{ event.payload.path }}" } }`. Like the schedule, they are the deployment's whole set:
+   * serving without triggers removes any it had.
+   */
+  triggers?: Trigger[];
   /** How many runs at once (default 1). */
   limit?: number;
   /** Stops serving (as Ctrl-C does). */

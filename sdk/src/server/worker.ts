@@ -35,6 +35,13 @@ export function loadWrangler(): Promise<typeof import("wrangler")> {
   return (wrangler ??= import("wrangler"));
 }
 
+/** Server settings a user may set in the environment of `baton server start`, as `wrangler deploy` takes them as vars. */
+const ENVIRONMENT_SETTINGS = ["BATON_CORS_ORIGINS", "BATON_EVENT_RETENTION_DAYS", "BATON_EVENTS_STORE_TASK_RUNS"] as const;
+
+function settingsFromEnvironment(): Record<string, { type: "plain_text"; value: string }> {
+  return Object.fromEntries(ENVIRONMENT_SETTINGS.flatMap((name) => (process.env[name] ? [[name, { type: "plain_text" as const, value: process.env[name]! }]] : [])));
+}
+
 /** Starts the server's Worker in workerd with wrangler's programmatic dev API. */
 export async function startLocalWorker(
   server: ServerDir,
@@ -46,7 +53,7 @@ export async function startLocalWorker(
   const listenersBefore = signalListeners();
   const worker = await unstable_startWorker({
     config: server.wranglerConfig,
-    bindings: options.apiKey ? { BATON_API_KEY: { type: "secret_text", value: options.apiKey } } : {},
+    bindings: { ...settingsFromEnvironment(), ...(options.apiKey ? { BATON_API_KEY: { type: "secret_text", value: options.apiKey } } : {}) },
     dev: {
       server: { hostname: options.host, port: options.port },
       persist: options.stateDir,

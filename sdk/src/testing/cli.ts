@@ -28,10 +28,14 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** `baton server start` on a free port with a fresh BATON_HOME; resolves when it is ready. */
-export async function startTestServer(): Promise<TestServer> {
-  const home = await mkdtemp(join(tmpdir(), "baton-cli-test-"));
-  const port = await freePort();
+/**
+ * `baton server start` on a free port with a fresh BATON_HOME; resolves when it is ready. Given a `home`
+ * (and the `port` clients already use), it starts on that state again and leaves it in place at stop(),
+ * as a server restarted by its user.
+ */
+export async function startTestServer(given: { home?: string; port?: number } = {}): Promise<TestServer> {
+  const home = given.home ?? (await mkdtemp(join(tmpdir(), "baton-cli-test-")));
+  const port = given.port ?? (await freePort());
   const child = spawn(process.execPath, [bin, "server", "start", "--port", String(port)], { cwd: repoRoot, env: childEnv({ BATON_HOME: home }) });
   let output = "";
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
@@ -55,7 +59,7 @@ export async function startTestServer(): Promise<TestServer> {
     async stop() {
       child.kill("SIGTERM");
       await exited;
-      await rm(home, { recursive: true, force: true });
+      if (!given.home) await rm(home, { recursive: true, force: true });
     },
   };
 }

@@ -97,6 +97,30 @@ describe("flow.serve against a real server", () => {
     await serving;
   });
 
+  it("sends its triggers with the deployment: a matching event starts a run served here, with the templated parameter", async () => {
+    const seen: string[] = [];
+    const onFile = flow("on-file-flow", async ({ path = "" }: { path?: string } = {}) => {
+      seen.push(path);
+      return path;
+    });
+    const stop = new AbortController();
+    const lines: string[] = [];
+    const say: Output = { ...silent, info: (line: string) => void lines.push(line) };
+    const triggers = [{ expect: ["serve-test.file.created"], parameters: { path: "{{ event.payload.path }}" } }];
+    const serving = serveFlow(onFile, { name: "on-file", triggers, signal: stop.signal }, say);
+    const deployment = await until("the deployment", () => client.get<DeploymentResponse>("/deployments/name/on-file-flow/on-file"));
+    expect(deployment.triggers).toMatchObject([{ ...triggers[0], threshold: 1, enabled: true }]);
+    await until("the pool to have its worker", async () => (await client.get<WorkPool>("/work_pools/serve-on-file-flow-on-file")).status === "READY");
+    expect(lines).toContain("  Trigger:  serve-test.file.created");
+
+    await client.post("/events", [{ event: "serve-test.file.created", resource: { "baton.resource.id": "file./in/b.csv" }, payload: { path: "/in/b.csv" } }]);
+    const run = await until("the triggered run", async () => (await client.post<FlowRun[]>("/flow_runs/filter", { deployments: { id: { any_: [deployment.id] } } }))[0]);
+    expect((await finalState(run.id)).state_type).toBe("COMPLETED");
+    expect(seen).toEqual(["/in/b.csv"]);
+    stop.abort();
+    await serving;
+  });
+
   it("serves from a script until Ctrl-C, then stops cleanly", async () => {
     const child = spawn(process.execPath, ["--import", tsx, "serve-hello.ts"], { cwd: project, env: cleanEnv({ BATON_API_URL: server.apiUrl }) });
     let output = "";

@@ -3,6 +3,7 @@ import type { DeploymentResponse } from "../../../protocol/deployments";
 import type { Flow as FlowRow } from "../../../protocol/flows";
 import type { DeploymentScheduleCreate } from "../../../protocol/schedules";
 import { ApiClient, RETRY_BRIEFLY, serverAnswers } from "../client/http";
+import { triggerText } from "../cli/triggers";
 import { out, type Output } from "../output";
 import { deploymentRetryFields } from "../runtime/retry-policy";
 import type { Flow, ServeOptions } from "../runtime/types";
@@ -65,6 +66,7 @@ export async function serveFlow(flow: Flow, options: ServeOptions, say: Output =
       ...deploymentRetryFields(`flow ${flow.name}`, flow.options),
       tags: options.tags ?? flow.options.tags ?? [],
       schedules,
+      triggers: options.triggers ?? [],
     },
     { retry: RETRY_BRIEFLY },
   );
@@ -82,6 +84,7 @@ export async function serveFlow(flow: Flow, options: ServeOptions, say: Output =
   say.success(`Serving ${flow.name}/${deployment.name} (deployment ${deployment.id}, pool ${pool})`);
   say.info(`  Run it:   npx baton deployment run ${flow.name}/${deployment.name}`);
   if (schedules.length > 0) say.info(`  Schedule: ${describeSchedule(schedules[0]!)}`);
+  for (const trigger of deployment.triggers) say.info(`  Trigger:  ${triggerText(trigger)}`);
   say.info("  Stop:     Ctrl-C (running runs finish first)");
   await runUntilStopped(agent, say, options.signal);
   say.success(`Stopped serving ${flow.name}/${deployment.name}.`);

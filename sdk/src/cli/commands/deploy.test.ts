@@ -111,3 +111,91 @@ describe("baton deploy mistakes", () => {
     expect(oneLine(result.stderr)).toBe("✖ Cannot reach the Baton server at http://127.0.0.1:9/api. [E_UNREACHABLE]");
   });
 });
+
+describe("baton deploy with triggers", () => {
+  type Run = { id: string; parameters: Record<string, unknown>; state_type: string };
+  const runsOf = (deploymentId: string) => server.client.post<Run[]>("/flow_runs/filter", { deployments: { id: { any_: [deploymentId] } } });
+  const eventually = async <T>(what: string, check: () => Promise<T | undefined | false>): Promise<T> => {
+    for (const end = Date.now() + 10_000; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
+      const value = await check();
+      if (value) return value;
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  };
+
+  it("shows the trigger flags in --help", async () => {
+    const help = await deploy("--help");
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--trigger=<event\|json>/);
+    expect(help.stdout).toMatch(/--trigger-param=<key=template>/);
+    expect(help.stdout).toMatch(/--after=<flow\/deployment\[:state\]>/);
+  });
+
+  it("--trigger with --trigger-param: an event sent to the server starts a run with the templated parameter", async () => {
+    const burst = JSON.stringify({ expect: ["webhook.received"], threshold: 3, within: 60 });
+    const result = await deploy("flows/hello.ts:helloFlow", "--name", "on-file", "--pool", "my-pool", "--create-pool", "--trigger", "file.created", "--trigger", burst, "--trigger-param", "name={{ event.payload.path }}");
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Triggers    file.created → {"name":"{{ event.payload.path }}"}');
+    expect(result.stdout).toContain("webhook.received (3 within 60 s)");
+    const d = await byName("on-file");
+    expect(d.triggers).toMatchObject([
+      { expect: ["file.created"], threshold: 1, parameters: { name: "{{ event.payload.path }}" } },
+      { expect: ["webhook.received"], threshold: 3, within: 60, parameters: { name: "{{ event.payload.path }}" } },
+    ]);
+
+    await server.client.post("/events", [{ event: "file.created", resource: { "baton.resource.id": "file./in/a.csv" }, payload: { path: "/in/a.csv" } }]);
+    const [run] = await eventually("the triggered run", async () => (await runsOf(d.id)).length === 1 && runsOf(d.id));
+    expect(run!.parameters).toEqual({ name: "/in/a.csv" });
+
+    // Redeploying without trigger flags keeps them; --clear-triggers removes them.
+    expect((await deploy("flows/hello.ts:helloFlow", "--name", "on-file", "--pool", "my-pool")).code).toBe(0);
+    expect((await byName("on-file")).triggers.map((t) => t.id)).toEqual(d.triggers.map((t) => t.id));
+    expect((await deploy("flows/hello.ts:helloFlow", "--name", "cleared", "--pool", "my-pool", "--trigger", "x.y")).code).toBe(0);
+    expect((await deploy("flows/hello.ts:helloFlow", "--name", "cleared", "--pool", "my-pool", "--clear-triggers")).code).toBe(0);
+    expect((await byName("cleared")).triggers).toEqual([]);
+  });
+
+  it("--after: a completed run of the upstream deployment starts one of this one", async () => {
+    const upstream = await byName("on-file");
+    const result = await deploy("flows/hello.ts:helloFlow", "--name", "downstream", "--pool", "my-pool", "--after", "hello-flow/on-file", "--trigger-param", "name={{ event.resource.baton.resource.name }}");
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Triggers    baton.flow-run.Completed of baton.deployment.${upstream.id}`);
+    const downstream = await byName("downstream");
+    expect(downstream.triggers).toMatchObject([
+      {
+        expect: ["baton.flow-run.Completed"],
+        match_related: { "baton.resource.role": "deployment", "baton.resource.id": `baton.deployment.${upstream.id}` },
+      },
+    ]);
+
+    const run = await server.client.post<Run & { name: string }>(`/deployments/${upstream.id}/create_flow_run`, { parameters: { name: "up" } });
+    await server.client.post(`/flow_runs/${run.id}/set_state`, { state: { type: "RUNNING" } });
+    expect(await runsOf(downstream.id)).toEqual([]);
+    await server.client.post(`/flow_runs/${run.id}/set_state`, { state: { type: "COMPLETED" } });
+    const [next] = await eventually("the chained run", async () => (await runsOf(downstream.id)).length === 1 && runsOf(downstream.id));
+    expect(next!.parameters).toEqual({ name: run.name });
+
+    const failed = await deploy("flows/hello.ts:helloFlow", "--name", "on-failure", "--pool", "my-pool", "--after", "hello-flow/on-file:failed");
+    expect(failed.code).toBe(0);
+    expect((await byName("on-failure")).triggers[0]!.expect).toEqual(["baton.flow-run.Failed"]);
+  });
+
+  it("refuses bad trigger flags: usage errors (exit 2) before anything is written, an unknown --after deployment (exit 1)", async () => {
+    const oneLine = (stderr: string) => stderr.trim().split("\n")[0]!;
+    const lonely = await deploy("flows/hello.ts:helloFlow", "--name", "bad", "--pool", "my-pool", "--trigger-param", "a=1");
+    expect(lonely.code).toBe(2);
+    expect(oneLine(lonely.stderr)).toBe("✖ --trigger-param needs a --trigger or --after to apply to [E_USAGE]");
+    const json = await deploy("flows/hello.ts:helloFlow", "--name", "bad", "--pool", "my-pool", "--trigger", '{"threshold":2}');
+    expect(json.code).toBe(2);
+    expect(oneLine(json.stderr)).toMatch(/^✖ --trigger \{"threshold":2\}: a threshold above 1 needs `within`/);
+    const missing = await deploy("flows/hello.ts:helloFlow", "--name", "bad", "--pool", "my-pool", "--after", "hello-flow/nope");
+    expect(missing.code).toBe(1);
+    expect(oneLine(missing.stderr)).toBe("✖ Deployment hello-flow/nope not found. [E_DEPLOYMENT_NOT_FOUND]");
+    const template = await deploy("flows/hello.ts:helloFlow", "--name", "bad", "--pool", "my-pool", "--trigger", "a", "--trigger-param", "name={{ body.x }}");
+    expect(template.code).toBe(1);
+    expect(oneLine(template.stderr)).toMatch(/invalid body\.triggers\.0\.parameters\.name: "\{\{ body\.x \}\}" must start with event/);
+    await expect(byName("bad")).rejects.toMatchObject({ status: 404 });
+  });
+});

@@ -9,6 +9,7 @@ import { deploy as register, type Deployed } from "../deployer";
 import { loadEntrypoint } from "../entrypoint";
 import { CliError, UsageError } from "../errors";
 import { details, printJson, scheduleText, shellWord } from "../format";
+import { triggersFromFlags, triggerText } from "../triggers";
 import { askName, askSchedule, pickFlow, pickPool } from "./deploy-prompts";
 
 export const deploy = defineCommand({
@@ -27,6 +28,22 @@ export const deploy = defineCommand({
     rrule: { type: "string", description: "Run on an RFC 5545 recurrence rule; replaces the deployment's schedules", valueHint: "rule" },
     param: { type: "string", description: "A default parameter as key=value (JSON when it is JSON, unless the flow takes text there); repeatable", valueHint: "key=value" },
     tag: { type: "string", description: "A tag for the deployment and its runs; repeatable", valueHint: "tag" },
+    trigger: {
+      type: "string",
+      description: 'Start a run on a matching event: a name (file.created; * = anything) or a trigger as JSON ({"expect":[…],"threshold":3,"within":60}); repeatable; replaces the triggers',
+      valueHint: "event|json",
+    },
+    "trigger-param": {
+      type: "string",
+      description: "A parameter of the runs the triggers start, from the event: 'file={{ event.payload.path }}'; repeatable",
+      valueHint: "key=template",
+    },
+    after: {
+      type: "string",
+      description: "Start a run after each run of that deployment ends in STATE (default Completed; * = any); repeatable",
+      valueHint: "flow/deployment[:state]",
+    },
+    "clear-triggers": { type: "boolean", description: "Remove the deployment's triggers" },
     json: { type: "boolean", description: "Print the deployment as JSON (never asks)" },
   },
   async run({ args, rawArgs }) {
@@ -35,6 +52,12 @@ export const deploy = defineCommand({
     const pairs = repeated(rawArgs, "param");
     parseParams(pairs); // a malformed pair is a usage error before anything is imported or asked
     const tags = repeated(rawArgs, "tag");
+    const triggersFor = triggersFromFlags({
+      triggers: repeated(rawArgs, "trigger"),
+      params: repeated(rawArgs, "trigger-param"),
+      after: repeated(rawArgs, "after"),
+      clear: !!args["clear-triggers"],
+    });
     const interactive = !args.json && !!process.stdin.isTTY && !!process.stdout.isTTY;
     if (!args.entrypoint && !interactive) {
       throw new UsageError("Give the flow to deploy as path/to/file.ts:exportName", "Or run `baton deploy` in a terminal to pick it from a list.");
@@ -59,11 +82,18 @@ export const deploy = defineCommand({
     // The schedule question belongs to the fully guided path; by flags, no flag means no change.
     const chosen = schedule ?? (found ? undefined : await askSchedule());
     const parameters = parseParams(pairs, flow.flow.parameterSchema());
-    const deployed = await register(client, { found: flow, path: projectDir, name, pool: pool.name, createPool: pool.create, schedule: chosen, parameters, tags });
+    const triggers = await triggersFor(client);
+    const deployed = await register(client, { found: flow, path: projectDir, name, pool: pool.name, createPool: pool.create, schedule: chosen, parameters, tags, triggers });
     if (args.json) return printJson(deployed.deployment);
     report(deployed, interactive);
   },
 });
+
+/** One row per trigger, the first labelled. */
+function triggerRows(d: Deployed["deployment"]): [string, string][] {
+  const lines = d.triggers.map((t) => `${triggerText(t)}${Object.keys(t.parameters).length ? ` → ${JSON.stringify(t.parameters)}` : ""}${t.enabled ? "" : " (disabled)"}`);
+  return lines.length === 0 ? [["Triggers", ""]] : lines.map((line, i) => [i === 0 ? "Triggers" : "", line]);
+}
 
 function report({ deployment: d, created, poolCreated }: Deployed, interactive: boolean): void {
   const fullName = `${d.flow_name}/${d.name}`;
@@ -73,6 +103,7 @@ function report({ deployment: d, created, poolCreated }: Deployed, interactive: 
     ["Work pool", `${d.work_pool_name}${poolCreated ? pc.dim(" (created)") : ""}`],
     ["Schedules", d.schedules.map((s) => scheduleText(s.schedule)).join(", ") || pc.dim("none (runs on demand)")],
     ["Parameters", Object.keys(d.parameters).length ? JSON.stringify(d.parameters) : ""],
+    ...triggerRows(d),
   ]);
   const steps = [
     `Start a worker that runs it:  ${pc.bold(`npx baton worker start --pool ${shellWord(d.work_pool_name ?? "")}`)}`,

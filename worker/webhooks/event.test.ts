@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { ApiError } from "../errors";
+import { checkedEvent, deliveryEventId, headerObject, queryObject, webhookEvent, type HookRequest, type HookWebhook } from "./event";
+
+const hook = (template: HookWebhook["template"] = {}): HookWebhook => ({ id: "w1", name: "github", slug: "slug-slug-slug", template });
+const request = (over: Partial<HookRequest> = {}): HookRequest => ({ body: { a: 1 }, headers: {}, query: {}, method: "POST", ...over });
+const self = { "baton.resource.id": "baton.webhook.w1", "baton.resource.name": "github" };
+
+describe("webhookEvent", () => {
+  it("defaults to webhook.received about the webhook, with the whole body as payload", () => {
+    expect(webhookEvent(hook(), request())).toEqual({
+      event: { event: "webhook.received", resource: self, related: [{ ...self, "baton.resource.role": "webhook" }], payload: { body: { a: 1 } } },
+      deliveryId: "",
+    });
+  });
+
+  it("lets the template's labels win over the defaults, written as text", () => {
+    const t = { resource: { "baton.resource.id": "repo.{{ body.repo }}", n: "{{ body.n }}", o: "{{ body.o }}", missing: "{{ body.nope }}" } };
+    const { event } = webhookEvent(hook(t), request({ body: { repo: "acme/app", n: 3, o: { k: true } } }));
+    expect(event.resource).toEqual({ "baton.resource.id": "repo.acme/app", "baton.resource.name": "github", n: "3", o: '{"k":true}', missing: "" });
+    expect(event.related).toEqual([{ ...self, "baton.resource.role": "webhook" }]);
+  });
+
+  it("keeps types in a payload template, and reads headers, query, method and the webhook", () => {
+    const t = { event: "{{ webhook.name }}.{{ headers.x-event }}", payload: { all: "{{ body }}", q: "{{ query.tag }}", m: "{{ method }}", slug: "{{ webhook.slug }}" } };
+    const { event } = webhookEvent(hook(t), request({ headers: { "x-event": "push" }, query: { tag: ["a", "b"] } }));
+    expect(event.event).toBe("github.push");
+    expect(event.payload).toEqual({ all: { a: 1 }, q: ["a", "b"], m: "POST", slug: "slug-slug-slug" });
+  });
+
+  it("finds the delivery id where the template says (default: X-Baton-Event-Id)", () => {
+    expect(webhookEvent(hook(), request({ headers: { "x-baton-event-id": " d-1 " } })).deliveryId).toBe("d-1");
+    expect(webhookEvent(hook({ id: "{{ body.id }}" }), request({ body: { id: 42 } })).deliveryId).toBe("42");
+    expect(webhookEvent(hook({ id: "{{ body.id }}" }), request()).deliveryId).toBe("");
+  });
+});
+
+describe("checkedEvent", () => {
+  it("passes a valid event and answers 422 naming the first bad field of another", () => {
+    const { event } = webhookEvent(hook(), request());
+    expect(checkedEvent(event)).toMatchObject({ event: "webhook.received", resource: self });
+    const bad = webhookEvent(hook({ event: "has space {{ body.a }}" }), request()).event;
+    expect(() => checkedEvent(bad)).toThrow(ApiError);
+    expect(() => checkedEvent(bad)).toThrow("the webhook's template made an invalid event: event.event: must not contain spaces or control characters");
+    const noId = webhookEvent(hook({ resource: { "baton.resource.id": "{{ body.nope }}" } }), request()).event;
+    expect(() => checkedEvent(noId)).toThrow(/event\.resource: must have a "baton\.resource\.id" label/);
+  });
+});
+
+describe("deliveryEventId", () => {
+  it("is a stable UUID per webhook and delivery", async () => {
+    const a = await deliveryEventId("w1", "d-1");
+    expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(await deliveryEventId("w1", "d-1")).toBe(a);
+    expect(await deliveryEventId("w1", "d-2")).not.toBe(a);
+    expect(await deliveryEventId("w2", "d-1")).not.toBe(a);
+  });
+});
+
+describe("request parts", () => {
+  it("lower-cases header names and keeps repeated query keys", () => {
+    expect(headerObject(new Headers({ "X-GitHub-Event": "push", Accept: "*/*" }))).toEqual({ "x-github-event": "push", accept: "*/*" });
+  });
+
+  it("hides credentials from templates", () => {
+    const headers = new Headers({ Authorization: "Bearer s3cret", Cookie: "a=b", "Proxy-Authorization": "x", "X-Hub-Signature-256": "sha256=00" });
+    expect(headerObject(headers)).toEqual({ "x-hub-signature-256": "sha256=00" });
+    expect(queryObject(new URL("http://x/?a=1&b=2&a=3&c"))).toEqual({ a: ["1", "3"], b: "2", c: "" });
+  });
+});
