@@ -17,7 +17,8 @@ const log = (id: string, message: string, level = 20) =>
 beforeAll(async () => {
   [server, project] = await Promise.all([startTestServer(), writeProject({ "flows/hello.ts": fakeFlowModule({ helloFlow: "hello-flow" }) })]);
   for (const name of ["main", "scheduled", "to-delete"]) {
-    const deployed = await cli("deploy", "flows/hello.ts:helloFlow", "--name", name, "--pool", "my-pool", "--create-pool", "--param", "greeting=Hi");
+    const trigger = name === "main" ? ["--trigger", "file.created", "--trigger-param", "greeting={{ event.payload.path }}"] : [];
+    const deployed = await cli("deploy", "flows/hello.ts:helloFlow", "--name", name, "--pool", "my-pool", "--create-pool", "--param", "greeting=Hi", ...trigger);
     expect(deployed.code, deployed.stderr).toBe(0);
   }
 });
@@ -40,6 +41,8 @@ describe("baton deployment ls and inspect", () => {
     const text = await cli("deployment", "inspect", "hello-flow/main");
     expect(text.stdout).toMatch(/Entrypoint\s+flows\/hello\.ts:helloFlow/);
     expect(text.stdout).toMatch(/Parameters\s+\{"greeting":"Hi"\}/);
+    expect(text.stdout).toMatch(/^TRIGGER ID\s+WAITS FOR\s+PARAMETERS\s+ENABLED\n/m);
+    expect(text.stdout).toMatch(/file\.created\s+\{"greeting":"\{\{ event\.payload\.path \}\}"\}\s+yes/);
     const json = JSON.parse((await cli("deployment", "inspect", "hello-flow/main", "--json")).stdout) as DeploymentResponse;
     expect(json).toEqual(await deployment("main"));
   });

@@ -9,6 +9,7 @@ import { parseParams, positiveInt, repeated } from "../args";
 import { CliError } from "../errors";
 import { followRun } from "../follow";
 import { details, localTime, printJson, scheduleText, shellWord, stateText, table } from "../format";
+import { triggerText } from "../triggers";
 import { schedule } from "./deployment-schedule";
 
 const json = { type: "boolean", description: "Print JSON instead of a table" } as const;
@@ -53,6 +54,9 @@ const inspect = defineCommand({
     );
     out.info("");
     out.info(table(["SCHEDULE ID", "SCHEDULE", "ACTIVE"], d.schedules.map((s) => [s.id, scheduleText(s.schedule), s.active ? "yes" : "no"]), "No schedules."));
+    out.info("");
+    const triggers = d.triggers.map((t) => [t.id, triggerText(t), Object.keys(t.parameters).length ? JSON.stringify(t.parameters) : "", t.enabled ? "yes" : "no"]);
+    out.info(table(["TRIGGER ID", "WAITS FOR", "PARAMETERS", "ENABLED"], triggers, "No triggers."));
   },
 });
 
