@@ -160,6 +160,40 @@ describe("dashboard in a browser", () => {
     expect(failures).toEqual([]);
   }, 300_000);
 
+  it("the Events page lists the runs' state changes, opens a row, filters by name and shows a new event live", async () => {
+    expect(runId).toBeDefined();
+    const { page, errors } = await openPage(browser);
+    // By name from the URL: the schedule's runs made earlier may fill the unfiltered first page.
+    await page.goto(`${origin}/events?prefix=baton.flow-run.Completed`);
+    await page.getByRole("heading", { level: 1, name: "Events" }).waitFor();
+    expect(await page.getByRole("searchbox", { name: "Name starts with" }).inputValue()).toBe("baton.flow-run.Completed");
+    const completed = page.locator("tr.event-row").filter({ hasText: "baton.flow-run.Completed" }).first();
+    await completed.waitFor();
+    // The first run's Completed event is about that run, and links to its page.
+    const runLink = page.locator("tr.event-row").filter({ hasText: "baton.flow-run.Completed" }).locator(`a[href="/runs/${runId}"]`);
+    expect(await runLink.count()).toBe(1);
+    // Opening a row shows the resource's labels and the payload as JSON.
+    await completed.getByRole("button", { name: "baton.flow-run.Completed" }).click();
+    const details = page.locator("tr.event-details").first();
+    await details.getByText(`baton.flow-run.${runId}`).first().waitFor();
+    await details.getByRole("heading", { name: "Payload" }).waitFor();
+    await screenshot(page, "events");
+
+    // A prefix keeps only those names, and goes in the URL.
+    await page.getByRole("searchbox", { name: "Name starts with" }).fill("e2e.");
+    await page.waitForURL(/\?prefix=e2e\.$/);
+    await page.getByText("No events match this name").waitFor();
+    // An event emitted now appears at the top without a reload; one of another name does not.
+    const other = await baton(["event", "emit", "other.ping", "--resource", "e2e.thing"], { apiUrl: server.apiUrl });
+    expect(other.code, other.stderr).toBe(0);
+    const emitted = await baton(["event", "emit", "e2e.hello", "--resource", "e2e.thing", "--payload", '{"n": 1}'], { apiUrl: server.apiUrl });
+    expect(emitted.code, emitted.stderr).toBe(0);
+    await page.locator("tr.event-row").filter({ hasText: "e2e.hello" }).waitFor();
+    expect(await page.locator("tr.event-row").allTextContents()).toEqual([expect.stringContaining('{"n":1}')]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
   it("works on a phone-sized screen and in the dark theme (screenshots)", async () => {
     expect(runId).toBeDefined();
     const failures: string[] = [];

@@ -24,6 +24,7 @@ export const navPages: readonly NavPage[] = [
   { path: "/flows", title: "Flows", component: lazy(() => import("./pages/Flows")) },
   { path: "/deployments", title: "Deployments", component: lazy(() => import("./pages/Deployments")) },
   { path: "/work-pools", title: "Work pools", component: lazy(() => import("./pages/WorkPools")) },
+  { path: "/events", title: "Events", component: lazy(() => import("./pages/Events")) },
   { path: "/settings", title: "Settings", component: lazy(() => import("./pages/Settings")) },
 ];
 
