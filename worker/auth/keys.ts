@@ -2,13 +2,12 @@ import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { isoNow } from "../db/ids";
 import { apiKeys } from "../db/schema";
-import { toBase64url } from "./base64url";
+import { randomBase64url, toHex } from "./crypto";
 
 const encoder = new TextEncoder();
 
 export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return toHex(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
 }
 
 /** Equal strings, compared in time that does not depend on where they differ (both are hashed first). */
@@ -22,8 +21,7 @@ export async function constantTimeEqual(a: string, b: string): Promise<boolean> 
 
 /** A new key: 32 random bytes, shown once; only its hash is stored. */
 export function generateKey(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return `bk_${toBase64url(bytes)}`;
+  return `bk_${randomBase64url(32)}`;
 }
 
 /** Whom a presented key belongs to: the deployment's secret, or a stored key. */

@@ -1,4 +1,5 @@
 import { fromBase64url, toBase64url } from "./base64url";
+import { hmacKey } from "./crypto";
 
 /**
  * Browsers cannot set headers on a WebSocket, and a key in a URL ends up in logs. So an authenticated
@@ -11,13 +12,10 @@ type TicketPayload = { kid: string; exp: number };
 
 const encoder = new TextEncoder();
 
-const hmacKey = (secret: string) =>
-  crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
-
 export async function issueTicket(kid: string, secret: string, nowMs: number): Promise<{ ticket: string; expires: string }> {
   const payload: TicketPayload = { kid, exp: Math.floor(nowMs / 1000) + TICKET_TTL_SECONDS };
   const body = toBase64url(encoder.encode(JSON.stringify(payload)));
-  const sig = new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(secret), encoder.encode(body)));
+  const sig = new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(secret, ["sign"]), encoder.encode(body)));
   return { ticket: `${body}.${toBase64url(sig)}`, expires: new Date(payload.exp * 1000).toISOString() };
 }
 
@@ -35,7 +33,7 @@ export async function verifyTicket(ticket: string, secret: string, nowMs: number
   const [body, sig] = ticket.split(".");
   if (!body || !sig) return false;
   try {
-    const ok = await crypto.subtle.verify("HMAC", await hmacKey(secret), fromBase64url(sig), encoder.encode(body));
+    const ok = await crypto.subtle.verify("HMAC", await hmacKey(secret, ["verify"]), fromBase64url(sig), encoder.encode(body));
     if (!ok) return false;
     const payload = JSON.parse(new TextDecoder().decode(fromBase64url(body))) as TicketPayload;
     return typeof payload.exp === "number" && payload.exp * 1000 > nowMs;

@@ -1,4 +1,4 @@
-import { toBase64url } from "../auth/base64url";
+import { hmacKey, randomBase64url, toHex } from "../auth/crypto";
 import { constantTimeEqual } from "../auth/keys";
 
 /*
@@ -7,10 +7,10 @@ import { constantTimeEqual } from "../auth/keys";
  */
 
 /** 24 random bytes: 32 URL-safe characters, as unguessable as a 192-bit key. */
-export const newSlug = (): string => toBase64url(crypto.getRandomValues(new Uint8Array(24)));
+export const newSlug = (): string => randomBase64url(24);
 
 /** 32 random bytes: 43 URL-safe characters, easy to paste into a header or another system's settings. */
-export const newSecret = (): string => toBase64url(crypto.getRandomValues(new Uint8Array(32)));
+export const newSecret = (): string => randomBase64url(32);
 
 const SIGNATURE = /^(?:sha256=)?([0-9a-f]{64})$/i;
 
@@ -23,16 +23,13 @@ export function parseSignature(header: string | undefined): Uint8Array | null {
 
 /** Whether `signature` is the HMAC-SHA256 of `body` under `secret`; crypto.subtle.verify is constant time. */
 export async function verifyHmac(secret: string, body: Uint8Array, signature: Uint8Array): Promise<boolean> {
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
-  return crypto.subtle.verify("HMAC", key, signature, body);
+  return crypto.subtle.verify("HMAC", await hmacKey(secret, ["verify"]), signature, body);
 }
 
 /** The hex HMAC-SHA256 of `body` under `secret`, as a sender computes it (tests and examples). */
 export async function signHex(secret: string, body: Uint8Array | string): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, bytes));
-  return [...mac].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return toHex(await crypto.subtle.sign("HMAC", await hmacKey(secret, ["sign"]), bytes));
 }
 
 const BEARER = /^Bearer\s+(.+)$/i;
