@@ -21,6 +21,11 @@ export class Debouncer<K> {
     );
   }
 
+  /** Whether a key waits for its quiet moment. */
+  has(key: K): boolean {
+    return this.#timers.has(key);
+  }
+
   /** Keys waiting for their quiet moment. */
   get size(): number {
     return this.#timers.size;

@@ -96,6 +96,22 @@ describe("watch", () => {
     await rm(outside, { recursive: true, force: true });
   });
 
+  it("reports every file written into folders the moment they appear (chokidar alone misses some)", async () => {
+    const { dir } = await start();
+    const expected: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      await mkdir(join(dir, `d${i}`));
+      for (const name of ["a.txt", "b.txt"]) {
+        await writeFile(join(dir, `d${i}`, name), "x");
+        expected.push(`d${i}/${name}`);
+      }
+    }
+    const reported = () => new Set(sent().filter((e) => e.event === "file.created").map((e) => String(e.payload.relative_path)));
+    await until("every file", async () => expected.every((path) => reported().has(path)));
+    await pause(300);
+    expect(sent()).toHaveLength(expected.length);
+  });
+
   it("keeps events while the server is away and sends them, in order, when it is back", async () => {
     const { dir, notices } = await start();
     await server!.down();

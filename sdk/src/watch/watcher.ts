@@ -1,5 +1,5 @@
-import { stat } from "node:fs/promises";
-import { resolve, sep } from "node:path";
+import { readdir, stat } from "node:fs/promises";
+import { join, resolve, sep } from "node:path";
 import { RESOURCE_ROLE } from "../../../protocol/events";
 import { EventShipper, type OutgoingEvent } from "../client/event-shipper";
 import { ApiClient, HttpError } from "../client/http";
@@ -46,6 +46,8 @@ export interface Watcher {
 
 const DEFAULT_DEBOUNCE_MS = 300;
 const DEFAULT_MAX_WAITING = 10_000;
+/** When a new folder is read again for files chokidar may have missed (see the addDir handler). */
+const RESCAN_AFTER_MS = [100, 1_000, 5_000];
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -160,6 +162,27 @@ export async function watch(dir: string, options: WatchOptions = {}): Promise<Wa
   fsw.on("unlinkDir", (dirPath) => {
     for (const path of known.keys()) if (path.startsWith(dirPath + sep)) touch(path);
   });
+  // chokidar reads a new folder before it watches it, so a file written in between is never reported
+  // (paulmillr/chokidar#1112, #1471, still so in v5): a folder that appears is read again a few times
+  // once chokidar watches it, and a file found there that nobody reported is reported as created.
+  const lookAgain = new Set<NodeJS.Timeout>();
+  const missedIn = async (dirPath: string) => {
+    const entries = await readdir(dirPath, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      const path = join(dirPath, entry.name);
+      if (entry.isFile() && wanted(path) && !known.has(path) && !debouncer.has(path)) touch(path);
+    }
+  };
+  fsw.on("addDir", (dirPath) => {
+    if (!ready) return;
+    for (const ms of RESCAN_AFTER_MS) {
+      const timer = setTimeout(() => {
+        lookAgain.delete(timer);
+        void missedIn(dirPath);
+      }, ms);
+      lookAgain.add(timer);
+    }
+  });
   fsw.on("error", (error) => notice({ type: "error", error }));
   await new Promise<void>((r) => fsw.once("ready", () => r()));
   ready = true;
@@ -168,6 +191,7 @@ export async function watch(dir: string, options: WatchOptions = {}): Promise<Wa
   const close = (timeoutMs = 10_000) =>
     (closing ??= (async () => {
       await fsw.close();
+      for (const timer of lookAgain) clearTimeout(timer);
       debouncer.fireAll();
       await settling;
       return shipper.close(timeoutMs);
