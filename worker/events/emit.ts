@@ -6,6 +6,7 @@ import { utcTime } from "../orchestration";
 import { eventsEmitted, type StreamEvent } from "../stream/events";
 import { sendToHub } from "../stream/hub-client";
 import { triggerEngine } from "../triggers/engine";
+import { withDurableRetries } from "../triggers/retry";
 import type { AppEnv } from "../types";
 import { insertEvents } from "./store";
 
@@ -64,7 +65,11 @@ export async function handOnEvents(env: Env, events: readonly Event[], withStrea
     return;
   }
   const evaluate = async () => {
-    for (let i = 0; i < events.length; i += RPC_BATCH) await triggerEngine(env).evaluate(events.slice(i, i + RPC_BATCH));
+    for (let i = 0; i < events.length; i += RPC_BATCH) {
+      const batch = events.slice(i, i + RPC_BATCH);
+      // A new stub per attempt: a stub whose object was reset stays broken.
+      await withDurableRetries(() => triggerEngine(env).evaluate(batch));
+    }
   };
   await Promise.all([
     sendToHub(env, [...withStream, ...eventsEmitted(events)]).catch((e) => console.error("events: live stream publish failed", e)),
