@@ -21,7 +21,10 @@ export async function applyMigrations(server: ServerDir, stateDir: string, signa
   return appliedMigrations(result.output);
 }
 
-/** Names of the migrations wrangler reports as applied (its result table marks each with ✅). */
+/**
+ * Names of the migrations wrangler reports as applied (its result table marks each with ✅). Wrangler reprints
+ * the table after each migration it applies, so a name is listed once, in the order first seen.
+ */
 export function appliedMigrations(output: string): string[] {
-  return [...output.matchAll(/│\s*(\S+\.sql)\s*│\s*✅/g)].map((match) => match[1]!);
+  return [...new Set([...output.matchAll(/│\s*(\S+\.sql)\s*│\s*✅/g)].map((match) => match[1]!))];
 }
