@@ -2,7 +2,7 @@ import { and, asc, desc, eq, getTableColumns, gte, inArray, lte, sql, type SQL }
 import type { Log, LogBatch, LogFilter } from "../../protocol/logs";
 import { utcTime } from "../orchestration";
 import type { Db } from "./client";
-import { isoNow, newId } from "./ids";
+import { isoNow, newLogId } from "./ids";
 import { flowRuns, logs } from "./schema";
 
 /** D1 binds at most 100 parameters per statement and a log row takes one per column. */
@@ -23,8 +23,9 @@ export async function missingFlowRuns(db: Db, flowRunIds: readonly string[]): Pr
  */
 export async function insertLogs(db: Db, lines: LogBatch): Promise<number> {
   const created = isoNow();
-  // The primary key orders lines by time, so every time is in the one text form that sorts.
-  const rows = lines.map((l) => ({ ...l, id: l.id ?? newId(), created, timestamp: utcTime(l.timestamp) }));
+  // The primary key orders lines by time, so every time is in the one text form that sorts. Ids made here
+  // are made in the batch's order and sort in it, so lines of one instant read back as they were sent.
+  const rows = lines.map((l) => ({ ...l, id: l.id ?? newLogId(), created, timestamp: utcTime(l.timestamp) }));
   const inserts = [];
   for (let i = 0; i < rows.length; i += LOGS_PER_INSERT) {
     inserts.push(db.insert(logs).values(rows.slice(i, i + LOGS_PER_INSERT)).onConflictDoNothing());

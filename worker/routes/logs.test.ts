@@ -42,6 +42,7 @@ const filter = async (body: unknown) => {
   expect(res.status).toBe(200);
   return res.body as { id: string; message: string; timestamp: string; level: number }[];
 };
+const messages = (ls: { message: string }[]) => ls.map((l) => l.message);
 
 describe("POST /api/logs/", () => {
   it("stores a batch (201 with its count) and reads it back in time order", async () => {
@@ -72,6 +73,17 @@ describe("POST /api/logs/", () => {
     delete line!.id;
     expect((await api("POST", "/logs/", [line])).status).toBe(201);
     expect((await filter({ logs: { flow_run_id: { any_: [run] } } }))[0]!.id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("reads lines of one instant sent without ids back in the order they were sent", async () => {
+    const run = await createFlowRun();
+    // A burst of lines within one millisecond, from a REST caller that leaves the ids to the server.
+    const batch = lines(run, 500, { timestamp: at(0) }).map(({ id: _, ...l }) => l);
+    expect((await api("POST", "/logs/", batch)).status).toBe(201);
+    const sent = batch.map((l) => l.message);
+    expect(messages(await filter({ logs: { flow_run_id: { any_: [run] } }, limit: 1000 }))).toEqual(sent);
+    const desc = await filter({ logs: { flow_run_id: { any_: [run] } }, sort: "TIMESTAMP_DESC", limit: 1000 });
+    expect(messages(desc)).toEqual([...sent].reverse());
   });
 
   it("stores times in UTC with milliseconds, whatever offset the client wrote", async () => {
@@ -145,7 +157,6 @@ describe("POST /api/logs/filter", () => {
     expect((await api("POST", "/logs/", batch)).status).toBe(201);
     return { run, task };
   }
-  const messages = (ls: { message: string }[]) => ls.map((l) => l.message);
 
   it("filters by level, time range and task run, sorts both ways and pages", async () => {
     const { run, task } = await seeded();

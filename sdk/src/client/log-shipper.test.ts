@@ -1,6 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import * as v from "valibot";
 import { afterEach, describe, expect, it } from "vitest";
+import { LogBatch } from "../../../protocol/logs";
 import { clientConfig } from "./config";
 import { ApiClient } from "./http";
 import { LogShipper } from "./log-shipper";
@@ -41,6 +43,21 @@ describe("LogShipper", () => {
     expect(new Set(sent.map((l) => l.id)).size).toBe(1500);
     expect(batches.length).toBeLessThanOrEqual(3);
     expect(errors).toHaveLength(2);
+  });
+
+  it("gives lines of one millisecond ids that sort in the order they were logged, across batches", async () => {
+    const { client, batches } = await logServer(0);
+    const shipper = new LogShipper(client);
+    const instant = new Date().toISOString();
+    // More than one batch's worth, so the order must also hold between requests.
+    for (let i = 0; i < 1200; i++) shipper.push({ ...line(`line ${i}`), timestamp: instant });
+    await shipper.flush();
+    const sent = batches.flat();
+    // Each request is one the server's schema takes (its ids are UUIDs of any version).
+    for (const batch of batches) expect(v.safeParse(LogBatch, batch).issues).toBeUndefined();
+    // The server's primary key and reads order lines by (timestamp, id); the timestamp ties here.
+    const read = [...sent].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    expect(read.map((l) => l.message)).toEqual(Array.from({ length: 1200 }, (_, i) => `line ${i}`));
   });
 
   it("resends a failed batch with the same ids", async () => {

@@ -72,6 +72,8 @@ describe("reporting", () => {
     const lines = (await api.logs(run.id)).filter((l) => l.message.startsWith("inc "));
     expect(lines).toHaveLength(1000);
     expect(new Set(lines.map((l) => l.task_run_id)).size).toBe(1000);
+    // Several lines share a millisecond; they still read back in the order they were printed.
+    expect(lines.map((l) => l.message)).toEqual(Array.from({ length: 1000 }, (_, i) => `inc ${i}`));
   });
 
   it("keeps when a task created in its final state started: start time, run time, one attempt, RUNNING then the end in its history", async () => {
