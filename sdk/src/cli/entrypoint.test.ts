@@ -1,8 +1,6 @@
 import { rm } from "node:fs/promises";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fakeFlowModule, writeProject } from "../testing/cli";
-import { candidateFiles, discoverFlows } from "./discover";
 import { parseEntrypoint, loadEntrypoint } from "./entrypoint";
 import { CliError, UsageError } from "./errors";
 
@@ -12,13 +10,8 @@ beforeAll(async () => {
   project = await writeProject({
     "flows/hello.ts": fakeFlowModule({ helloFlow: "hello-flow" }) + "export default helloFlow;\n",
     "flows/two.mts": fakeFlowModule({ first: "first-flow", second: "second-flow" }),
-    "flows/index.ts": 'export { helloFlow } from "./hello.ts"; // flow( re-exported\n',
-    "flows/broken.ts": "// flow(\nthrow new Error('cannot load me');\n",
+    "flows/broken.ts": "throw new Error('cannot load me');\n",
     "flows/plain.ts": "export const x = 1;\n",
-    "flows/hello.test.ts": fakeFlowModule({ testFlow: "test-flow" }),
-    "node_modules/dep/index.ts": fakeFlowModule({ depFlow: "dep-flow" }),
-    "dist/built.ts": fakeFlowModule({ builtFlow: "built-flow" }),
-    ".hidden/h.ts": fakeFlowModule({ hiddenFlow: "hidden-flow" }),
   });
 });
 afterAll(() => rm(project, { recursive: true, force: true }));
@@ -53,22 +46,5 @@ describe("loadEntrypoint", () => {
     expect(await error("flows/hello.ts:notAFlow")).toMatchObject({ code: "E_NOT_A_FLOW", options: { hint: "Flows it exports: flows/hello.ts:helloFlow" } });
     expect(await error("flows/plain.ts")).toMatchObject({ code: "E_FLOW_NOT_FOUND" });
     expect(await error("flows/broken.ts:x")).toMatchObject({ code: "E_ENTRYPOINT_IMPORT", message: "Could not import flows/broken.ts: cannot load me" });
-  });
-});
-
-describe("discovery", () => {
-  it("looks only at the project's own TypeScript files that mention a flow", async () => {
-    const files = (await candidateFiles(project)).map((f) => f.slice(project.length + 1));
-    expect(files).toEqual([join("flows", "broken.ts"), join("flows", "hello.ts"), join("flows", "index.ts"), join("flows", "two.mts")]);
-  });
-
-  it("lists each exported flow once, and the files that failed to import", async () => {
-    const { flows, failed } = await discoverFlows(project);
-    expect(flows.map((f) => [f.flow.name, f.entrypoint])).toEqual([
-      ["hello-flow", "flows/hello.ts:helloFlow"],
-      ["first-flow", "flows/two.mts:first"],
-      ["second-flow", "flows/two.mts:second"],
-    ]);
-    expect(failed).toEqual([{ file: join("flows", "broken.ts"), reason: "Could not import flows/broken.ts: cannot load me" }]);
   });
 });

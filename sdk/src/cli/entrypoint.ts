@@ -37,8 +37,11 @@ async function importModule(projectDir: string, file: string): Promise<Record<st
   }
 }
 
-/** Imports `file` and answers its exported flows, the same flow exported twice listed once (by its first name). */
-export async function flowsOfModule(projectDir: string, file: string): Promise<FoundFlow[]> {
+/**
+ * Imports `file` (running its top-level code) and answers its exported flows, the same flow exported twice
+ * listed once (by its first name). Only for the one entrypoint being deployed: discovery parses instead.
+ */
+async function flowsOfModule(projectDir: string, file: string): Promise<FoundFlow[]> {
   const module = await importModule(projectDir, file);
   const found: FoundFlow[] = [];
   const names = Object.keys(module).sort((a, b) => Number(a === "default") - Number(b === "default"));

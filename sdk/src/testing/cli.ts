@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -161,9 +161,9 @@ export function batonInTerminal(args: string[], options: CliOptions): TerminalSe
  * depend on the runtime: `flows` maps export names to flow names.
  */
 export function fakeFlowModule(flows: Record<string, string>): string {
-  const schema = { type: "object", properties: { name: { type: "string", default: "World" } } };
+  // The fake takes any parameters (its function reads a record), as its schema says: the server refuses names a closed one does not list.
+  const schema = { type: "object", properties: { name: { type: "string", default: "World" } }, additionalProperties: true };
   const lines = [
-    "// flow( is mentioned, so `baton deploy` imports this file when it looks for flows.",
     "const fakeFlow = (name: string) =>",
     "  Object.defineProperty(",
     "    Object.assign(async (p: Record<string, unknown> = {}) => `Hello, ${String(p.name)}!`, {",
@@ -175,6 +175,12 @@ export function fakeFlowModule(flows: Record<string, string>): string {
     "export const notAFlow = 42;",
   ];
   return lines.join("\n") + "\n";
+}
+
+/** Links `project`'s node_modules/baton to this repository's SDK, as installing it would, so its files can import "baton". */
+export async function linkBaton(project: string): Promise<void> {
+  await mkdir(join(project, "node_modules"), { recursive: true });
+  await symlink(join(repoRoot, "sdk"), join(project, "node_modules", "baton"), "dir");
 }
 
 /** A project directory with `files` (relative path → content) under a fresh temporary directory. */

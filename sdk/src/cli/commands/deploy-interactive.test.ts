@@ -1,9 +1,10 @@
-import { realpathSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { rm } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DeploymentResponse } from "../../../../protocol/deployments";
 import type { WorkPool } from "../../../../protocol/work-pools";
-import { batonInTerminal, fakeFlowModule, KEYS, startTestServer, writeProject, type TestServer } from "../../testing/cli";
+import { batonInTerminal, KEYS, linkBaton, startTestServer, writeProject, type TestServer } from "../../testing/cli";
 
 /* The guided `baton deploy`, driven through a pseudo-terminal as a person would, against a fresh server. */
 
@@ -11,15 +12,26 @@ let server: TestServer;
 let project: string;
 const deployInTerminal = () => batonInTerminal(["deploy"], { apiUrl: server.apiUrl, cwd: project });
 
+/** A module of flows made by the SDK's flow(); with `script`, its top-level code writes ran.txt, as a script run by mistake would. */
+const flowModule = (flows: Record<string, string>, script = false) =>
+  [
+    'import { writeFileSync } from "node:fs";',
+    'import { flow } from "baton";',
+    ...Object.entries(flows).map(([e, name]) => `export const ${e} = flow(${JSON.stringify(name)}, async ({ name = "World" }: { name?: string } = {}) => \`Hello, \${name}!\`);`),
+    script ? 'writeFileSync(new URL("../ran.txt", import.meta.url), "ran");' : "",
+  ].join("\n");
+
 beforeAll(async () => {
   [server, project] = await Promise.all([
     startTestServer(),
     writeProject({
-      "flows/etl.ts": fakeFlowModule({ etlFlow: "etl-flow" }),
-      "flows/hello.ts": fakeFlowModule({ helloFlow: "hello-flow" }),
-      "node_modules/some-lib/flows.ts": fakeFlowModule({ libFlow: "lib-flow" }),
+      "flows/etl.ts": flowModule({ etlFlow: "etl-flow" }),
+      "flows/hello.ts": flowModule({ helloFlow: "hello-flow" }),
+      "flows/script.ts": flowModule({ scriptFlow: "script-flow" }, true),
+      "node_modules/some-lib/flows.ts": flowModule({ libFlow: "lib-flow" }),
     }),
   ]);
+  await linkBaton(project);
   project = realpathSync(project);
 });
 afterAll(async () => {
@@ -34,6 +46,7 @@ describe("baton deploy in a terminal", () => {
     // Each flow is listed by name; the highlighted one shows its entrypoint.
     expect(session.screen()).toContain("● etl-flow (flows/etl.ts:etlFlow)");
     expect(session.screen()).toContain("○ hello-flow");
+    expect(session.screen()).toContain("○ script-flow");
     expect(session.screen()).not.toContain("lib-flow");
     session.type(KEYS.enter);
     await session.waitFor("don't have any work pools");
@@ -55,6 +68,8 @@ describe("baton deploy in a terminal", () => {
     expect(d).toMatchObject({ entrypoint: "flows/etl.ts:etlFlow", path: project, work_pool_name: "pty-pool" });
     expect(d.schedules.map((s) => s.schedule)).toEqual([expect.objectContaining({ interval: 120 })]);
     expect((await server.client.get<WorkPool>("/work_pools/pty-pool")).name).toBe("pty-pool");
+    // Only the chosen file was imported: the others were read, not run.
+    expect(existsSync(join(project, "ran.txt"))).toBe(false);
   });
 
   it("offers the existing pools, and takes a typed name and a cron schedule in a time zone", async () => {

@@ -3,7 +3,7 @@ import type { WorkPool } from "../../../../protocol/work-pools";
 import type { ApiClient } from "../../client/http";
 import { intervalSeconds, type ScheduleInput } from "../args";
 import { discoverFlows } from "../discover";
-import type { FoundFlow } from "../entrypoint";
+import { loadEntrypoint, type FoundFlow } from "../entrypoint";
 import { CliError } from "../errors";
 
 /*
@@ -27,6 +27,10 @@ function checkName(value: string | undefined): string | undefined {
   return undefined;
 }
 
+/**
+ * The flow to deploy, picked from those the project's files export. They are found by reading the files;
+ * only the chosen one is imported (running its top-level code), to get the flow itself.
+ */
 export async function pickFlow(projectDir: string): Promise<FoundFlow> {
   const spin = p.spinner();
   spin.start(`Looking for flows in ${projectDir}`);
@@ -35,16 +39,17 @@ export async function pickFlow(projectDir: string): Promise<FoundFlow> {
   for (const f of failed) p.log.warn(`Skipped ${f.file}: ${f.reason}`);
   if (flows.length === 0) {
     throw new CliError("E_NO_FLOWS", `No flows found in ${projectDir}.`, {
-      hint: "A flow is an exported flow(name, fn) in a .ts file; or name it: baton deploy path/to/file.ts:exportName",
+      hint: 'A flow is an exported flow(name, fn), with flow imported from "baton", in a .ts file; or name it: baton deploy path/to/file.ts:exportName',
     });
   }
   const index = answered(
     await p.select({
       message: "Select a flow to deploy",
-      options: flows.map((f, i) => ({ value: i, label: f.flow.name, hint: f.entrypoint })),
+      // A name computed at run time is known only once its file is imported: the export stands in for it.
+      options: flows.map((f, i) => ({ value: i, label: f.name ?? f.exportName, hint: f.entrypoint })),
     }),
   );
-  return flows[index]!;
+  return loadEntrypoint(projectDir, flows[index]!.entrypoint);
 }
 
 /** An existing pool, or the name of one to create; `create` says which. */
