@@ -13,10 +13,11 @@ import { Description, JsonObject, Name } from "./common";
  * and `webhook` (`id`, `name`, `slug`).
  * Accepted bodies: JSON, application/x-www-form-urlencoded, text/*, up to MAX_WEBHOOK_BODY_BYTES.
  * The request is answered 202 `{ "event_id": … }` once the event is stored; 404 for an unknown or
- * disabled slug (the same answer), 401 for a missing or bad signature or bearer, 413 for a body over
- * the limit, 415 for another type, 400 for malformed JSON or text that is not UTF-8, 422 when the
- * template made an event that is not valid (e.g. an empty name from a missing header); nothing is
- * stored unless the answer is 202. A delivery id (template `id`, by default the `X-Baton-Event-Id`
+ * disabled slug (the same answer), 401 for a missing, malformed or wrong signature or bearer (each
+ * its own message), 413 for a body over the limit, 415 for another type, 400 for malformed JSON or text
+ * that is not UTF-8, 422 when the event's name or `baton.resource.id` needs a value the request lacks
+ * or the template made an event that is not valid; nothing is stored unless the answer is 202. Another
+ * value the request lacks is null in the payload, and leaves its resource label out. A delivery id (template `id`, by default the `X-Baton-Event-Id`
  * header) makes a redelivery the same event id, so it starts no second run of a trigger (each delivery
  * is still recorded in the feed, at the time it arrived).
  */

@@ -24,10 +24,10 @@ describe("checkParameters", () => {
     expect(result).toEqual({
       ok: false,
       errors: [
+        { path: "extra", message: "unknown parameter (the flow's parameters are: name, point, tags, required)" },
         { path: "name", message: "Instance does not match any subschemas." },
         { path: "point", message: 'Instance does not have required property "x".' },
         { path: "tags.1", message: 'Instance type "number" is invalid. Expected "string".' },
-        { path: "", message: 'Property "extra" does not match additional properties schema.' },
       ],
     });
   });
@@ -37,6 +37,39 @@ describe("checkParameters", () => {
     expect(checkParameters(schema, {}).ok).toBe(false);
     const wrong = checkParameters(schema, { required: "yes" }, { ignoreRequired: true });
     expect(wrong).toEqual({ ok: false, errors: [{ path: "required", message: 'Instance type "string" is invalid. Expected "boolean".' }] });
+  });
+
+  it("refuses parameters a schema with properties does not list, naming them and the ones it takes", () => {
+    // Unsaid additionalProperties: a flow's parameters are named arguments, so a name it does not list never reaches it.
+    const open = { type: "object", properties: { name: { type: "string" }, count: { type: "integer" } } };
+    expect(checkParameters(open, { name: "a", bogus: 1, other: 2 })).toEqual({
+      ok: false,
+      errors: [
+        { path: "bogus", message: "unknown parameter (the flow's parameters are: name, count)" },
+        { path: "other", message: "unknown parameter (the flow's parameters are: name, count)" },
+      ],
+    });
+    expect(checkParameters({ type: "object", properties: {} }, { x: 1 })).toEqual({
+      ok: false,
+      errors: [{ path: "x", message: "unknown parameter (the flow takes no parameters)" }],
+    });
+    expect(checkParameters(open, { name: "a" }, { ignoreRequired: true })).toEqual({ ok: true });
+    // Inside a parameter, only what the schema says: an unsaid additionalProperties stays open there.
+    const nested = { type: "object", properties: { p: { type: "object", properties: { x: {} }, additionalProperties: false }, q: { type: "object", properties: {} } } };
+    expect(checkParameters(nested, { p: { x: 1, y: 2 }, q: { z: 1 } })).toEqual({
+      ok: false,
+      errors: [{ path: "p", message: 'Property "y" does not match additional properties schema.' }],
+    });
+  });
+
+  it("keeps accepting any parameter when the schema says so or lists none", () => {
+    // What the SDK registers for a flow without declared parameters.
+    expect(checkParameters({ type: "object", additionalProperties: true }, { anything: 1 })).toEqual({ ok: true });
+    expect(checkParameters({ type: "object", properties: { a: {} }, additionalProperties: true }, { b: 1 })).toEqual({ ok: true });
+    expect(checkParameters({ type: "object" }, { b: 1 })).toEqual({ ok: true });
+    expect(checkParameters({ type: "object", properties: { a: {} }, patternProperties: { "^x_": {} } }, { x_1: 1 })).toEqual({ ok: true });
+    const rest = checkParameters({ type: "object", properties: { a: {} }, additionalProperties: { type: "number" } }, { b: 1, c: "x" });
+    expect(rest).toEqual({ ok: false, errors: [{ path: "c", message: 'Instance type "string" is invalid. Expected "number".' }] });
   });
 
   it("blames the schema when it cannot be used", () => {

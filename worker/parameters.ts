@@ -39,10 +39,14 @@ function pathOf(instanceLocation: string): string {
     .join(".");
 }
 
+/** `additionalProperties` with a schema is a wrapper too (the error below it says what); with `false`, nothing is below. */
+const explainedBelow = (unit: OutputUnit, units: OutputUnit[]) =>
+  unit.keyword === "additionalProperties" && units.some((u) => u.keyword !== "false" && u.keywordLocation.startsWith(`${unit.keywordLocation}/`));
+
 function summarise(units: OutputUnit[]): ParameterError[] {
   const alternatives = units.filter((u) => ALTERNATIVES.has(u.keyword)).map((u) => `${u.keywordLocation}/`);
   return units
-    .filter((u) => !WRAPPERS.has(u.keyword))
+    .filter((u) => !WRAPPERS.has(u.keyword) && !explainedBelow(u, units))
     .filter((u) => !alternatives.some((prefix) => u.keywordLocation.startsWith(prefix)))
     .slice(0, MAX_ERRORS)
     .map((u) => ({ path: pathOf(u.instanceLocation), message: u.error }));
@@ -59,27 +63,59 @@ function withoutRequired(node: unknown): unknown {
   );
 }
 
+/** Keywords through which a schema may accept names its `properties` do not list. */
+const OPENERS = ["patternProperties", "unevaluatedProperties", "dependentSchemas", "allOf", "anyOf", "oneOf", "if", "$ref", "$dynamicRef"];
+
+/**
+ * The parameter names a schema takes, when it takes no others; null when it is open. A flow's
+ * parameters are named arguments, so with `properties` listed and `additionalProperties` unsaid a name
+ * outside them could never reach the flow (valibot's object drops it) and a typo would run with the
+ * default silently: closed. `additionalProperties: true` or a schema for the rest (what the SDK says for
+ * a loose object, or a flow that declares no parameters) keeps it open, as does a schema without
+ * `properties` or one that combines others.
+ */
+export function closedParameterNames(schema: Record<string, unknown>): string[] | null {
+  const properties = schema.properties;
+  if (properties === null || typeof properties !== "object" || Array.isArray(properties)) return null;
+  const rest = schema.additionalProperties;
+  if (rest !== undefined && rest !== false) return null;
+  if (rest === undefined && OPENERS.some((k) => k in schema)) return null;
+  return Object.keys(properties);
+}
+
+function unknownParameters(names: string[], params: Record<string, unknown>): ParameterError[] {
+  const takes = names.length === 0 ? "the flow takes no parameters" : `the flow's parameters are: ${names.join(", ")}`;
+  return Object.keys(params)
+    .filter((key) => !names.includes(key))
+    .map((key) => ({ path: key, message: `unknown parameter (${takes})` }));
+}
+
 /**
  * Checks parameters against a deployment's JSON schema (Prefect's `parameter_openapi_schema`). Runs
  * without eval, as Workers require. `ignoreRequired` is for a deployment's default parameters, which
- * may leave required ones to each run (as Prefect does).
+ * may leave required ones to each run (as Prefect does). Names the schema does not take come first,
+ * each with the names it does take (closedParameterNames).
  */
 export function checkParameters(
   schema: Record<string, unknown>,
   params: Record<string, unknown>,
   options: { ignoreRequired?: boolean } = {},
 ): ParameterCheck {
+  const names = closedParameterNames(schema);
+  const unknown = names ? unknownParameters(names, params) : [];
+  // The unknown names were just reported, better: the rest is checked without them.
+  const known = names ? Object.fromEntries(Object.entries(params).filter(([key]) => names.includes(key))) : params;
   const effective = (options.ignoreRequired ? withoutRequired(schema) : schema) as Schema;
   let units: OutputUnit[];
   try {
-    const result = new Validator(effective, "2020-12", false).validate(params);
-    if (result.valid) return { ok: true };
+    const result = new Validator(effective, "2020-12", false).validate(known);
+    if (result.valid) return unknown.length > 0 ? { ok: false, errors: unknown.slice(0, MAX_ERRORS) } : { ok: true };
     units = result.errors;
   } catch (err) {
     // An unresolvable $ref and the like: the schema, not the parameters, is at fault.
     const reason = err instanceof Error ? err.message.split("\n")[0] : String(err);
     return { ok: false, errors: [{ path: "", message: `the parameter schema cannot be used: ${reason}` }] };
   }
-  const errors = summarise(units);
+  const errors = [...unknown, ...summarise(units)].slice(0, MAX_ERRORS);
   return { ok: false, errors: errors.length > 0 ? errors : [{ path: "", message: "parameters do not match the schema" }] };
 }

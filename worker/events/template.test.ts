@@ -44,8 +44,13 @@ describe("render", () => {
     expect(render("got {{ event.payload.path }} ({{ event.payload.size }} bytes)", ctx)).toBe("got /data/a.csv (120 bytes)");
     expect(render("{{ event.payload.nested }}!", ctx)).toBe('{"ok":true}!');
   });
-  it("turns missing values into null (whole) or empty text (part)", () => {
-    expect(render({ a: "{{ event.payload.nope }}", b: "x{{ event.nope }}y" }, ctx)).toEqual({ a: null, b: "xy" });
+  it("turns a string into null when a value it needs is missing, rather than text with a hole in it", () => {
+    expect(render({ a: "{{ event.payload.nope }}", b: "x{{ event.nope }}y", c: "x{{ event.id }}" }, ctx)).toEqual({ a: null, b: null, c: "xe1" });
+  });
+  it("tells the caller every path that found nothing (null counts as nothing)", () => {
+    const missing: string[] = [];
+    render({ a: "{{ event.payload.nope }}", b: ["x{{ event.nope }}y {{ event.id }}"], c: "{{ event.payload.nil }}" }, { event: { ...event, payload: { nil: null } } }, missing);
+    expect(missing).toEqual(["event.payload.nope", "event.nope", "event.payload.nil"]);
   });
   it("walks arrays and leaves non-strings alone", () => {
     expect(render(["{{ event.id }}", 3, true, null, { k: ["{{ event.event }}"] }], ctx)).toEqual(["e1", 3, true, null, { k: ["file.created"] }]);

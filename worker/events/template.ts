@@ -66,16 +66,34 @@ function walk(value: unknown, segments: Segment[]): unknown {
 const asText = (value: unknown): string =>
   value === undefined || value === null ? "" : typeof value === "string" ? value : typeof value === "object" ? JSON.stringify(value) : String(value);
 
-/** `template` with every `{{ path }}` filled from `context` (a missing value: null when whole, "" in text). */
-export function render(template: unknown, context: unknown): unknown {
+/**
+ * `template` with every `{{ path }}` filled from `context`. A string that needs a value that is not there
+ * (undefined or null) becomes null as a whole, whether the path is all of it or a part: `"order {{ x }}"`
+ * turning into `"order "` would look like a value and hide the miss. Each such path is added to
+ * `missing`, for callers that refuse (a webhook's event name) or explain (a trigger's failure).
+ */
+export function render(template: unknown, context: unknown, missing: string[] = []): unknown {
   if (typeof template === "string") {
     const whole = WHOLE.exec(template);
-    if (whole) return lookup(context, whole[1]!) ?? null;
-    return template.replace(PART, (_, path: string) => asText(lookup(context, path)));
+    if (whole) {
+      const value = lookup(context, whole[1]!);
+      if (value === undefined || value === null) missing.push(whole[1]!);
+      return value ?? null;
+    }
+    let complete = true;
+    const text = template.replace(PART, (_, path: string) => {
+      const value = lookup(context, path);
+      if (value === undefined || value === null) {
+        missing.push(path);
+        complete = false;
+      }
+      return asText(value);
+    });
+    return complete ? text : null;
   }
-  if (Array.isArray(template)) return template.map((t) => render(t, context));
+  if (Array.isArray(template)) return template.map((t) => render(t, context, missing));
   if (template !== null && typeof template === "object") {
-    return Object.fromEntries(Object.entries(template).map(([k, t]) => [k, render(t, context)]));
+    return Object.fromEntries(Object.entries(template).map(([k, t]) => [k, render(t, context, missing)]));
   }
   return template;
 }

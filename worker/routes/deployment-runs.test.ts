@@ -71,6 +71,23 @@ describe("creating a flow run from a deployment", () => {
     expect((await createRun(lax.id, { parameters: { times: 0 } })).status).toBe(201);
   });
 
+  it("answers 422 naming unknown parameters and the ones the flow takes, creating nothing", async () => {
+    const dep = await newDeployment(await newFlow(), { parameter_openapi_schema: SCHEMA, enforce_parameter_schema: 1 });
+    const res = await createRun(dep.id, { parameters: { name: "Ada", bogus: 1 } });
+    expect(res.status).toBe(422);
+    expect(res.body.detail).toBe("parameters do not match the deployment's schema: parameters.bogus: unknown parameter (the flow's parameters are: name, times)");
+    expect(res.body.errors).toEqual([{ path: "parameters.bogus", message: "unknown parameter (the flow's parameters are: name, times)" }]);
+    expect(await runsOf(dep.id)).toBe(0);
+  });
+
+  it("keeps accepting any parameter for a flow that declares none (the SDK's open schema) or has no schema", async () => {
+    const flowId = await newFlow();
+    const open = await newDeployment(flowId, { parameter_openapi_schema: { type: "object", additionalProperties: true }, enforce_parameter_schema: 1 });
+    expect((await createRun(open.id, { parameters: { bogus: 1 } })).status).toBe(201);
+    const none = await newDeployment(flowId);
+    expect((await createRun(none.id, { parameters: { bogus: 1 } })).status).toBe(201);
+  });
+
   it("answers 409 for a paused deployment, 404 for an unknown one, 422 for a bad body", async () => {
     const paused = await newDeployment(await newFlow(), { paused: 1 });
     const res = await createRun(paused.id);

@@ -218,6 +218,38 @@ describe("when a trigger cannot start its run", () => {
     expect((await runsOf(dep.id)).map((r) => r.parameters)).toEqual([{ count: 3 }]);
   });
 
+  it("emits baton.trigger.failed naming a templated parameter the flow does not take", async () => {
+    const name = unique("unknown");
+    const schema = { type: "object", properties: { file: { type: "string" } } };
+    const dep = await deploymentWithTriggers([{ expect: [name], parameters: { file: "{{ event.payload.path }}", bogus: "{{ event.id }}" } }], { parameter_openapi_schema: schema });
+    await evaluate(event(name, { payload: { path: "/a.csv" } }));
+    const [failure] = await eventually(async () => {
+      const rows = await failuresOf(dep.id);
+      expect(rows).toHaveLength(1);
+      return rows;
+    });
+    expect(JSON.parse(failure!.payload).reason).toBe("parameters do not match the deployment's schema: parameters.bogus: unknown parameter (the flow's parameters are: file)");
+    expect(await runsOf(dep.id)).toHaveLength(0);
+  });
+
+  it("passes templated values as found, never coerced: a number for a string parameter fails, and says which template found nothing", async () => {
+    const name = unique("typed");
+    const schema = { type: "object", properties: { file: { type: "string" } }, required: ["file"] };
+    const dep = await deploymentWithTriggers([{ expect: [name], parameters: { file: "{{ event.payload.size }}" } }], { parameter_openapi_schema: schema });
+    await evaluate(event(name, { payload: { size: 42 } }), event(name, { payload: {} }));
+    const rows = await eventually(async () => {
+      const found = await failuresOf(dep.id);
+      expect(found).toHaveLength(2);
+      return found;
+    });
+    const reasons = rows.map((r) => JSON.parse(r.payload).reason).sort();
+    expect(reasons).toEqual([
+      'parameters do not match the deployment\'s schema: parameters.file: Instance type "null" is invalid. Expected "string". (the trigger\'s template found nothing at event.payload.size)',
+      'parameters do not match the deployment\'s schema: parameters.file: Instance type "number" is invalid. Expected "string".',
+    ]);
+    expect(await runsOf(dep.id)).toHaveLength(0);
+  });
+
   it("sees a pause, a resume and new triggers at once (the cache is dropped on every change)", async () => {
     const name = unique("toggle");
     const dep = await deploymentWithTriggers([{ expect: [name] }]);

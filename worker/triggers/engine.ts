@@ -78,11 +78,13 @@ export class TriggerEngine extends DurableObject<Env> {
    * says; a trigger that is gone by then reports its deployment as deleted.
    */
   private async fire(trigger: ArmedTrigger, event: Event, retried = false): Promise<void> {
+    const missing: string[] = [];
     try {
-      const { run } = await createDeploymentRun(this.env, this.db, trigger.deployment, triggeredRunRequest(trigger, event), (work) => this.ctx.waitUntil(work));
+      const request = triggeredRunRequest(trigger, event, missing);
+      const { run } = await createDeploymentRun(this.env, this.db, trigger.deployment, request, (work) => this.ctx.waitUntil(work));
       this.ownRuns.started(run.id, trigger.id);
     } catch (error) {
-      const { reason, stale } = failureOf(error);
+      const { reason, stale } = failureOf(error, missing);
       if (stale && !retried) {
         await this.invalidate();
         const fresh = (await this.triggers()).byId.get(trigger.id);

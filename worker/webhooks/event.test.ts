@@ -17,7 +17,8 @@ describe("webhookEvent", () => {
   it("lets the template's labels win over the defaults, written as text", () => {
     const t = { resource: { "baton.resource.id": "repo.{{ body.repo }}", n: "{{ body.n }}", o: "{{ body.o }}", missing: "{{ body.nope }}" } };
     const { event } = webhookEvent(hook(t), request({ body: { repo: "acme/app", n: 3, o: { k: true } } }));
-    expect(event.resource).toEqual({ "baton.resource.id": "repo.acme/app", "baton.resource.name": "github", n: "3", o: '{"k":true}', missing: "" });
+    // A label is text, never null: one whose value is not in the request is left out, not written as "".
+    expect(event.resource).toEqual({ "baton.resource.id": "repo.acme/app", "baton.resource.name": "github", n: "3", o: '{"k":true}' });
     expect(event.related).toEqual([{ ...self, "baton.resource.role": "webhook" }]);
   });
 
@@ -26,6 +27,19 @@ describe("webhookEvent", () => {
     const { event } = webhookEvent(hook(t), request({ headers: { "x-event": "push" }, query: { tag: ["a", "b"] } }));
     expect(event.event).toBe("github.push");
     expect(event.payload).toEqual({ all: { a: 1 }, q: ["a", "b"], m: "POST", slug: "slug-slug-slug" });
+  });
+
+  it("refuses with 422 an event name or resource id whose template finds nothing, naming every path", () => {
+    const noName = () => webhookEvent(hook({ event: "{{ headers.x-kind }}.{{ body.type }}.{{ body.a }}" }), request());
+    expect(noName).toThrow(ApiError);
+    expect(noName).toThrow('template value event.name: headers.x-kind, body.type not found in the request (the webhook\'s event template is "{{ headers.x-kind }}.{{ body.type }}.{{ body.a }}")');
+    const noId = () => webhookEvent(hook({ resource: { "baton.resource.id": "repo.{{ body.repo }}" } }), request());
+    expect(noId).toThrow('template value event.resource["baton.resource.id"]: body.repo not found in the request (the webhook\'s template for it is "repo.{{ body.repo }}")');
+  });
+
+  it("makes a payload value null, whole or part, when the template finds nothing", () => {
+    const { event } = webhookEvent(hook({ payload: { whole: "{{ body.nope }}", part: "n={{ body.nope }}", list: ["{{ body.a }}", "{{ query.x }}"] } }), request());
+    expect(event.payload).toEqual({ whole: null, part: null, list: [1, null] });
   });
 
   it("finds the delivery id where the template says (default: X-Baton-Event-Id)", () => {
@@ -42,8 +56,8 @@ describe("checkedEvent", () => {
     const bad = webhookEvent(hook({ event: "has space {{ body.a }}" }), request()).event;
     expect(() => checkedEvent(bad)).toThrow(ApiError);
     expect(() => checkedEvent(bad)).toThrow("the webhook's template made an invalid event: event.event: must not contain spaces or control characters");
-    const noId = webhookEvent(hook({ resource: { "baton.resource.id": "{{ body.nope }}" } }), request()).event;
-    expect(() => checkedEvent(noId)).toThrow(/event\.resource: must have a "baton\.resource\.id" label/);
+    const emptyId = webhookEvent(hook({ resource: { "baton.resource.id": "{{ body.empty }}" } }), request({ body: { empty: "" } })).event;
+    expect(() => checkedEvent(emptyId)).toThrow(/event\.resource: must have a "baton\.resource\.id" label/);
   });
 });
 

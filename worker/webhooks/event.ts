@@ -57,16 +57,44 @@ export function headerObject(headers: Headers): Record<string, string> {
 }
 
 /**
+ * What names the event (its name, its resource's id) must come out whole: `shop.order.` from a missing
+ * `{{ body.type }}` would be stored, matched by nothing and look fine. 422 naming every path not found.
+ */
+function identifying(template: string, context: unknown, what: string, whose: string): string {
+  const missing: string[] = [];
+  const value = render(template, context, missing);
+  if (missing.length > 0) {
+    throw new ApiError(422, `template value ${what}: ${[...new Set(missing)].join(", ")} not found in the request (${whose} is ${JSON.stringify(template)})`);
+  }
+  return asText(value);
+}
+
+/**
+ * A label's value, or undefined when the template finds nothing: labels are text, so there is no null
+ * to store, and "" would be a value a trigger could match.
+ */
+function label(template: string, context: unknown): string | undefined {
+  const value = render(template, context);
+  return value === null ? undefined : asText(value);
+}
+
+/**
  * The event (not yet stored, no id) and the delivery id the template found (empty when none). Pure, so
- * every template case is tested without a request.
+ * every template case is tested without a request. A value the template finds nothing for: 422 for
+ * the event's name or resource id, a label left out, null in the payload.
  */
 export function webhookEvent(webhook: HookWebhook, request: HookRequest): { event: Record<string, unknown>; deliveryId: string } {
   const context = { ...request, webhook: { id: webhook.id, name: webhook.name, slug: webhook.slug } };
   const t = webhook.template;
-  const labels = Object.fromEntries(Object.entries(t.resource ?? {}).map(([k, tpl]) => [k, asText(render(tpl, context))]));
+  const labels: Record<string, string> = {};
+  for (const [key, tpl] of Object.entries(t.resource ?? {})) {
+    const value =
+      key === RESOURCE_ID ? identifying(tpl, context, `event.resource[${JSON.stringify(RESOURCE_ID)}]`, "the webhook's template for it") : label(tpl, context);
+    if (value !== undefined) labels[key] = value;
+  }
   const self = { [RESOURCE_ID]: webhookResourceId(webhook.id), [RESOURCE_NAME]: webhook.name };
   const event = {
-    event: asText(render(t.event ?? DEFAULT_EVENT, context)),
+    event: identifying(t.event ?? DEFAULT_EVENT, context, "event.name", "the webhook's event template"),
     resource: { ...self, ...labels },
     related: [{ ...self, [RESOURCE_ROLE]: "webhook" }],
     payload: t.payload ? render(t.payload, context) : { body: request.body ?? null },

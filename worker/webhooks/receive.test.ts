@@ -82,11 +82,37 @@ describe("POST /hooks/{slug} of an open webhook", () => {
     expect(event.payload).toEqual({ ref: "refs/heads/main", commits: body.commits, first: "abc", how: `POST via ${hook.name}` });
   });
 
-  it("answers 422 and stores nothing when the template makes an invalid event (a header that is missing)", async () => {
+  it("answers 422 naming the path when the event name's template finds nothing, and stores nothing", async () => {
+    const hook = await createHook({ template: { event: "shop.order.{{ body.type }}" } });
+    for (const body of ["{}", '{"type": null}']) {
+      const res = await deliver(hook.slug, body, json);
+      expect(res.status).toBe(422);
+      expect(res.body.detail).toBe('template value event.name: body.type not found in the request (the webhook\'s event template is "shop.order.{{ body.type }}")');
+    }
+    expect(await eventsOf(hook)).toBe(0);
+    const ok = await deliver(hook.slug, '{"type": "paid"}', json);
+    expect((await storedEvent(ok.body.event_id)).event).toBe("shop.order.paid");
+  });
+
+  it("stores null for payload values the template finds nothing for, and leaves out labels it finds nothing for", async () => {
+    const hook = await createHook({
+      template: { event: "shop.order", resource: { "baton.resource.id": "shop.{{ body.shop }}", customer: "c-{{ body.customer }}" }, payload: { id: "{{ body.id }}", note: "order {{ body.nope }}", kept: "{{ body.shop }}" } },
+    });
+    const res = await deliver(hook.slug, '{"shop": "acme"}', json);
+    expect(res.status).toBe(202);
+    const event = await storedEvent(res.body.event_id);
+    expect(event.resource).toEqual({ "baton.resource.id": "shop.acme", "baton.resource.name": hook.name });
+    expect(event.payload).toEqual({ id: null, note: null, kept: "acme" });
+    const noId = await deliver(hook.slug, "{}", json);
+    expect(noId.status).toBe(422);
+    expect(noId.body.detail).toBe('template value event.resource["baton.resource.id"]: body.shop not found in the request (the webhook\'s template for it is "shop.{{ body.shop }}")');
+  });
+
+  it("answers 422 and stores nothing when the event name is a header that is missing", async () => {
     const hook = await createHook({ template: { event: "{{ headers.x-kind }}" } });
     const res = await deliver(hook.slug, "{}", json);
     expect(res.status).toBe(422);
-    expect(res.body.detail).toBe("the webhook's template made an invalid event: event.event: must not be empty");
+    expect(res.body.detail).toBe('template value event.name: headers.x-kind not found in the request (the webhook\'s event template is "{{ headers.x-kind }}")');
     expect(await eventsOf(hook)).toBe(0);
     expect((await deliver(hook.slug, "{}", { ...json, "x-kind": "deploy.done" })).status).toBe(202);
   });
@@ -112,18 +138,21 @@ describe("POST /hooks/{slug} with an HMAC secret", () => {
     expect((await storedEvent(res.body.event_id)).payload).toEqual({ body: { a: "1", b: " " } });
   });
 
+  const MISSING = "missing X-Baton-Signature-256 signature header: send X-Baton-Signature-256: sha256=<hex HMAC-SHA256 of the raw body, keyed with the webhook's secret>";
+  const MISMATCH = "the X-Baton-Signature-256 signature does not match the webhook's secret (HMAC-SHA256 of the raw body, hex)";
+  const MALFORMED = "the X-Baton-Signature-256 signature is not sha256=<64 hex digits>: send the hex HMAC-SHA256 of the raw body, keyed with the webhook's secret";
   it.each([
-    ["a missing signature", () => ({})],
-    ["a signature of another body", async (h: Hook) => ({ [h.signature_header]: `sha256=${await signHex(h.secret!, '{"x":2}')}` })],
-    ["a signature with another secret", async (h: Hook) => ({ [h.signature_header]: `sha256=${await signHex("not-the-secret-at-all", '{"x":1}')}` })],
-    ["a malformed signature", () => ({ "X-Baton-Signature-256": "sha256=zz" })],
-    ["a signature in another header", async (h: Hook) => ({ "x-signature": `sha256=${await signHex(h.secret!, '{"x":1}')}` })],
-    ["the secret itself as the signature", (h: Hook) => ({ "X-Baton-Signature-256": h.secret! })],
-  ])("answers 401 for %s, stores nothing, and never reveals the secret", async (_, headers) => {
+    ["a missing signature", MISSING, () => ({})],
+    ["a signature in another header", MISSING, async (h: Hook) => ({ "x-signature": `sha256=${await signHex(h.secret!, '{"x":1}')}` })],
+    ["a signature of another body", MISMATCH, async (h: Hook) => ({ [h.signature_header]: `sha256=${await signHex(h.secret!, '{"x":2}')}` })],
+    ["a signature with another secret", MISMATCH, async (h: Hook) => ({ [h.signature_header]: `sha256=${await signHex("not-the-secret-at-all", '{"x":1}')}` })],
+    ["a malformed signature", MALFORMED, () => ({ "X-Baton-Signature-256": "sha256=zz" })],
+    ["the secret itself as the signature", MALFORMED, (h: Hook) => ({ "X-Baton-Signature-256": h.secret! })],
+  ])("answers 401 for %s, saying which, stores nothing, and never reveals the secret", async (_, detail, headers) => {
     const hook = await createHook({ auth: "hmac" });
     const res = await deliver(hook.slug, '{"x":1}', { ...json, ...(await headers(hook)) });
     expect(res.status).toBe(401);
-    expect(res.body.detail).toMatch(/signature/);
+    expect(res.body.detail).toBe(detail);
     expect(JSON.stringify(res.body)).not.toContain(hook.secret);
     expect(await eventsOf(hook)).toBe(0);
   });
@@ -148,12 +177,22 @@ describe("POST /hooks/{slug} with a bearer secret", () => {
     const ok = await deliver(hook.slug, "{}", { ...json, authorization: `Bearer ${hook.secret}` });
     expect(ok.status).toBe(202);
     expect((await deliver(hook.slug, "{}", { ...json, authorization: `bearer ${hook.secret}` })).status).toBe(202);
-    for (const authorization of [`Bearer ${hook.secret!.slice(0, -1)}`, `Bearer ${hook.secret}x`, `Basic ${hook.secret}`, ""]) {
+    const missing = "missing Authorization header: send Authorization: Bearer <the webhook's secret>";
+    const notBearer = "the Authorization header is not Bearer <token>: send Authorization: Bearer <the webhook's secret>";
+    const mismatch = "the bearer token does not match the webhook's secret";
+    for (const [authorization, detail] of [
+      [`Bearer ${hook.secret!.slice(0, -1)}`, mismatch],
+      [`Bearer ${hook.secret}x`, mismatch],
+      [`Basic ${hook.secret}`, notBearer],
+      ["Bearer ", notBearer],
+      ["", missing],
+    ] as const) {
       const res = await deliver(hook.slug, "{}", { ...json, authorization });
       expect(res.status, authorization).toBe(401);
+      expect(res.body.detail, authorization).toBe(detail);
       expect(JSON.stringify(res.body)).not.toContain(hook.secret!.slice(0, 8));
     }
-    expect((await deliver(hook.slug, "{}", json)).status).toBe(401);
+    expect((await deliver(hook.slug, "{}", json)).body).toEqual({ detail: missing });
     expect(await eventsOf(hook)).toBe(2);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bearerMatches, newSecret, newSlug, parseSignature, signHex, verifyHmac } from "./secrets";
+import { bearerProof, hmacProof, newSecret, newSlug, parseSignature, signHex, verifyHmac } from "./secrets";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -48,12 +48,32 @@ describe("verifyHmac", () => {
   });
 });
 
-describe("bearerMatches", () => {
-  it("accepts exactly `Bearer <secret>`, any case of the scheme", async () => {
-    expect(await bearerMatches("Bearer s3cret-value", "s3cret-value")).toBe(true);
-    expect(await bearerMatches("bearer   s3cret-value ", "s3cret-value")).toBe(true);
-    for (const header of [undefined, "", "Bearer", "Bearer s3cret-valu", "Bearer s3cret-value2", "Basic s3cret-value", "s3cret-value"]) {
-      expect(await bearerMatches(header, "s3cret-value"), String(header)).toBe(false);
+describe("hmacProof", () => {
+  it("tells a missing header from a malformed one and from a signature of something else", async () => {
+    const sig = await signHex("secret-one-secret-one", "body");
+    expect(await hmacProof("secret-one-secret-one", bytes("body"), `sha256=${sig}`)).toBe("ok");
+    for (const header of [null, undefined, "", "  "]) expect(await hmacProof("secret-one-secret-one", bytes("body"), header)).toBe("missing");
+    for (const header of ["sha256=zz", `sha1=${"0".repeat(40)}`, "secret-one-secret-one"]) {
+      expect(await hmacProof("secret-one-secret-one", bytes("body"), header), header).toBe("malformed");
     }
+    expect(await hmacProof("secret-one-secret-one", bytes("body "), `sha256=${sig}`)).toBe("mismatch");
+    expect(await hmacProof("secret-two-secret-two", bytes("body"), sig)).toBe("mismatch");
+  });
+});
+
+describe("bearerProof", () => {
+  it("accepts exactly `Bearer <secret>`, any case of the scheme, and says what is wrong with anything else", async () => {
+    expect(await bearerProof("Bearer s3cret-value", "s3cret-value")).toBe("ok");
+    expect(await bearerProof("bearer   s3cret-value ", "s3cret-value")).toBe("ok");
+    const cases: [string | undefined, string][] = [
+      [undefined, "missing"],
+      ["", "missing"],
+      ["Bearer", "malformed"],
+      ["Basic s3cret-value", "malformed"],
+      ["s3cret-value", "malformed"],
+      ["Bearer s3cret-valu", "mismatch"],
+      ["Bearer s3cret-value2", "mismatch"],
+    ];
+    for (const [header, proof] of cases) expect(await bearerProof(header, "s3cret-value"), String(header)).toBe(proof);
   });
 });

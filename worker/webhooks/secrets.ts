@@ -32,10 +32,27 @@ export async function signHex(secret: string, body: Uint8Array | string): Promis
   return toHex(await crypto.subtle.sign("HMAC", await hmacKey(secret, ["sign"]), bytes));
 }
 
+/**
+ * How a request's proof of the secret turned out: `missing` (no header), `malformed` (a header that
+ * cannot be a proof), `mismatch` (a proof of something else). Telling them apart tells the sender what
+ * to fix and reveals nothing of the secret: a malformed or missing header was never compared with it.
+ */
+export type Proof = "ok" | "missing" | "malformed" | "mismatch";
+
+/** The HMAC signature header against the raw body; the compare is crypto.subtle.verify's, constant time. */
+export async function hmacProof(secret: string, body: Uint8Array, header: string | null | undefined): Promise<Proof> {
+  if (header === null || header === undefined || header.trim() === "") return "missing";
+  const signature = parseSignature(header);
+  if (!signature) return "malformed";
+  return (await verifyHmac(secret, body, signature)) ? "ok" : "mismatch";
+}
+
 const BEARER = /^Bearer\s+(.+)$/i;
 
-/** Whether the Authorization header carries `Bearer <secret>`, compared in constant time. */
-export async function bearerMatches(authorization: string | undefined, secret: string): Promise<boolean> {
-  const presented = BEARER.exec(authorization?.trim() ?? "")?.[1]?.trim();
-  return presented !== undefined && constantTimeEqual(presented, secret);
+/** The Authorization header against `Bearer <secret>`, the token compared in constant time. */
+export async function bearerProof(authorization: string | null | undefined, secret: string): Promise<Proof> {
+  if (authorization === null || authorization === undefined || authorization.trim() === "") return "missing";
+  const presented = BEARER.exec(authorization.trim())?.[1]?.trim();
+  if (!presented) return "malformed";
+  return (await constantTimeEqual(presented, secret)) ? "ok" : "mismatch";
 }

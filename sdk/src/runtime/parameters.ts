@@ -10,13 +10,24 @@ export class ParameterError extends Error {
 }
 
 /**
+ * What the flow does with names its valibot schema does not list, for `additionalProperties`: an object
+ * drops them and a strict object refuses them (the server refuses them up front), a loose object hands
+ * them to the flow. toJsonSchema says nothing for the first and the third, and the server reads an
+ * unsaid one as closed, so both are said here.
+ */
+const EXTRA_NAMES: Record<string, boolean> = { object: false, strict_object: false, loose_object: true };
+
+/**
  * The JSON schema of a flow's parameters object: derived from options.parameters when given. Without one,
  * any object is accepted (TypeScript types do not exist at run time, so there is nothing to derive from).
  */
 export function parameterSchema(options: FlowOptions<never>): Record<string, unknown> {
   if (!options.parameters) return { type: "object", additionalProperties: true };
   // Parts JSON schema cannot say (transforms, custom checks) are left out rather than failing the deploy.
-  return toJsonSchema(options.parameters, { errorMode: "ignore" }) as Record<string, unknown>;
+  const schema = toJsonSchema(options.parameters, { errorMode: "ignore" }) as Record<string, unknown>;
+  const extra = EXTRA_NAMES[(options.parameters as { type?: string }).type ?? ""];
+  if (schema.type === "object" && schema.additionalProperties === undefined && extra !== undefined) schema.additionalProperties = extra;
+  return schema;
 }
 
 /** The parameters the flow's function gets: checked (defaults applied) by the schema when there is one. */

@@ -8,7 +8,7 @@ let server: TestServer;
 let project: string;
 const deploy = (...args: string[]) => baton(["deploy", ...args], { apiUrl: server.apiUrl, cwd: project });
 const byName = (name: string) => server.client.get<DeploymentResponse>(`/deployments/name/hello-flow/${name}`);
-const SCHEMA = { type: "object", properties: { name: { type: "string", default: "World" } } };
+const SCHEMA = { type: "object", properties: { name: { type: "string", default: "World" } }, additionalProperties: true };
 
 beforeAll(async () => {
   [server, project] = await Promise.all([startTestServer(), writeProject({ "flows/hello.ts": fakeFlowModule({ helloFlow: "hello-flow" }) })]);

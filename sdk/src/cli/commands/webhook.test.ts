@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EventPage } from "../../../../protocol/events";
 import type { Webhook } from "../../../../protocol/webhooks";
 import { baton, startTestServer, type TestServer } from "../../testing/cli";
+import { exampleRequest } from "./webhook";
 
 let server: TestServer;
 const cli = (...args: string[]) => baton(args, { apiUrl: server.apiUrl });
@@ -23,6 +24,22 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
+describe("exampleRequest", () => {
+  it("carries every value the event name and resource id templates read, and nothing else", () => {
+    const template = {
+      event: "shop.{{ body.order.kind }}.{{ headers.x-shop-event }}",
+      resource: { "baton.resource.id": 'shop.{{ body.items[1]["sku.id"] }}.{{ query.env }}', other: "{{ body.ignored }}" },
+      payload: { x: "{{ body.nope }}" },
+    };
+    expect(exampleRequest({ template } as never)).toEqual({
+      body: { hello: "world", order: { kind: "example" }, items: [null, { "sku.id": "example" }] },
+      headers: [["x-shop-event", "example"]],
+      query: [["env", "example"]],
+    });
+    expect(exampleRequest({ template: {} } as never)).toEqual({ body: { hello: "world" }, headers: [], query: [] });
+  });
+});
+
 describe("baton webhook create", () => {
   it("creates an HMAC webhook, prints its URL and secret once, and a signed curl example that works", async () => {
     const created = await cli("webhook", "create", "github", "--auth", "hmac", "--event", "github.{{ headers.x-github-event }}");
@@ -39,7 +56,8 @@ describe("baton webhook create", () => {
     const answer = await runExample(created.stdout);
     expect(JSON.parse(answer)).toMatchObject({ event_id: expect.any(String) });
     const { events } = await eventsAbout(hook);
-    expect(events.map((e) => [e.id, e.event, e.payload])).toEqual([[JSON.parse(answer).event_id, "github.", { body: { hello: "world" } }]]);
+    // The example sends the header the event name reads: without it the server refuses (422), rather than store "github.".
+    expect(events.map((e) => [e.id, e.event, e.payload])).toEqual([[JSON.parse(answer).event_id, "github.example", { body: { hello: "world" } }]]);
     // The secret is never shown again.
     expect((await cli("webhook", "inspect", "github")).stdout).not.toContain(secret);
     expect((await cli("webhook", "ls", "--json")).stdout).not.toContain(secret);
@@ -121,7 +139,8 @@ describe("baton webhook ls, inspect, enable, disable", () => {
 
   it("disables a webhook (its URL answers 404) and enables it again", async () => {
     const hook = await hookByName("templated");
-    const post = () => fetch(`${origin()}${hook.url_path}`, { method: "POST", body: "ping", headers: { "content-type": "text/plain" } });
+    // Its template's baton.resource.id reads body.repo: a request without it would be refused (422).
+    const post = () => fetch(`${origin()}${hook.url_path}`, { method: "POST", body: '{"repo": "acme/app"}', headers: { "content-type": "application/json" } });
     expect((await cli("webhook", "disable", "templated")).stdout).toBe("✔ Disabled webhook templated\n");
     expect((await post()).status).toBe(404);
     expect((await cli("webhook", "ls")).stdout).toMatch(/templated\s+\S+\s+none\s+disabled/);

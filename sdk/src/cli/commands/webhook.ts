@@ -56,13 +56,59 @@ const authText = (w: Webhook) => (w.auth === "hmac" ? `hmac (${w.signature_heade
 const statusText = (w: Webhook) => (w.enabled ? pc.green("enabled") : pc.gray("disabled"));
 const eventText = (w: Webhook) => (typeof w.template.event === "string" ? w.template.event : "webhook.received");
 
+const EXAMPLE_VALUE = "example";
+const TEMPLATE_PATH = /\{\{\s*([^{}]*?)\s*\}\}/g;
+const SEGMENT = /([^.[\]"]+)|\[(\d+)\]|\["([^"]*)"\]/g;
+
 /**
- * A request that works as printed: signed with openssl when the webhook wants an HMAC. Without the
- * secret at hand (rotating only the URL) it reads the secret from $SECRET.
+ * The body, headers and query of the example request: what the event name and `baton.resource.id`
+ * templates read must be there (the server refuses the request otherwise), so each such path gets
+ * "example" on top of `{"hello": "world"}`.
+ */
+export function exampleRequest(w: Pick<Webhook, "template">): { body: unknown; headers: [string, string][]; query: [string, string][] } {
+  const template = w.template as { event?: unknown; resource?: Record<string, unknown> };
+  const texts = [template.event, template.resource?.["baton.resource.id"]].filter((t): t is string => typeof t === "string");
+  let body: unknown = { hello: "world" };
+  const headers: [string, string][] = [];
+  const query: [string, string][] = [];
+  for (const text of texts) {
+    for (const [, path] of text.matchAll(TEMPLATE_PATH)) {
+      const segments = [...path!.matchAll(SEGMENT)].map((m) => (m[2] !== undefined ? Number(m[2]) : (m[1] ?? m[3])!));
+      const [root, ...rest] = segments;
+      if (root === "headers" && typeof rest[0] === "string") headers.push([rest[0], EXAMPLE_VALUE]);
+      else if (root === "query" && typeof rest[0] === "string") query.push([rest[0], EXAMPLE_VALUE]);
+      else if (root === "body" && rest.length > 0) body = withValue(body, rest, EXAMPLE_VALUE);
+    }
+  }
+  return { body, headers, query };
+}
+
+/** `into` with `value` at `path` (objects for keys, arrays for indexes), leaving what is there. */
+function withValue(into: unknown, path: (string | number)[], value: unknown): unknown {
+  if (path.length === 0) return into === undefined ? value : into;
+  const [first, ...rest] = path;
+  if (typeof first === "number") {
+    const list = Array.isArray(into) ? [...into] : [];
+    while (list.length <= first) list.push(null);
+    list[first] = withValue(list[first] ?? undefined, rest, value);
+    return list;
+  }
+  const record = into !== null && typeof into === "object" && !Array.isArray(into) ? { ...(into as Record<string, unknown>) } : {};
+  record[first!] = withValue(record[first!], rest, value);
+  return record;
+}
+
+/**
+ * A request that works as printed: signed with openssl when the webhook wants an HMAC, carrying what
+ * the event name's template reads (exampleRequest). Without the secret at hand (rotating only the URL)
+ * it reads the secret from $SECRET.
  */
 export function curlExample(url: string, w: Webhook): string[] {
-  const post = `curl -X POST ${shellWord(url)} -H 'Content-Type: application/json'`;
-  const body = `body='{"hello": "world"}'`;
+  const example = exampleRequest(w);
+  const target = example.query.length > 0 ? `${url}?${new URLSearchParams(example.query).toString()}` : url;
+  const extra = example.headers.map(([k, v]) => ` -H ${shellWord(`${k}: ${v}`)}`).join("");
+  const post = `curl -X POST ${shellWord(target)} -H 'Content-Type: application/json'${extra}`;
+  const body = `body=${shellWord(JSON.stringify(example.body))}`;
   const secret = w.secret ? shellWord(w.secret) : '"$SECRET"';
   if (w.auth === "hmac") {
     return [
