@@ -3,6 +3,8 @@ import { AnyOf, JsonObject, Limit, ListOf, Name, Offset, Tags, TimeRange, Uuid }
 import { EmpiricalPolicy, RunStateFields } from "./runs";
 import { StateCreate, StateType } from "./states";
 
+const IdempotencyKey = v.pipe(v.string(), v.minLength(1), v.maxLength(500));
+
 export const FlowRunCreate = v.object({
   /** Clients may choose the id (so a retried request is harmless); the server makes one otherwise. */
   id: v.optional(Uuid),
@@ -13,7 +15,7 @@ export const FlowRunCreate = v.object({
   parameters: v.optional(JsonObject, {}),
   tags: v.optional(Tags, []),
   state: v.optional(v.nullable(StateCreate), null),
-  idempotency_key: v.optional(v.nullable(v.pipe(v.string(), v.minLength(1), v.maxLength(500))), null),
+  idempotency_key: v.optional(v.nullable(IdempotencyKey), null),
   empirical_policy: v.optional(EmpiricalPolicy, {}),
 });
 export type FlowRunCreate = v.InferOutput<typeof FlowRunCreate>;
@@ -61,6 +63,13 @@ export const FlowRunFilterCriteria = v.object({
   tags: v.optional(v.object({ all_: v.optional(Tags) })),
   deployment_id: v.optional(v.object({ any_: v.optional(ListOf(Uuid)), is_null_: v.optional(v.boolean()) })),
   parent_task_run_id: v.optional(v.object({ any_: v.optional(ListOf(Uuid)), is_null_: v.optional(v.boolean()) })),
+  /**
+   * Prefect's `any_`, and Baton's `startswith_`: the runs of one schedule, whose keys the scheduler
+   * writes as `scheduled:{deployment_id}:{schedule_id}:{slot}`.
+   */
+  idempotency_key: v.optional(
+    v.object({ any_: v.optional(ListOf(IdempotencyKey)), startswith_: v.optional(IdempotencyKey) }),
+  ),
   expected_start_time: v.optional(TimeRange),
   start_time: v.optional(TimeRange),
 });

@@ -15,6 +15,7 @@ import type { Db } from "./client";
 import { listSchedules, planReplacement, replacementStatements, sameJson, schedulesOf } from "./deployment-schedules";
 import { listTriggers, triggerReplacementStatements, triggersOf } from "./deployment-triggers";
 import { isoNow, newId } from "./ids";
+import { poolChangeStatements } from "./pool-change";
 import { deployments, flows, workPools } from "./schema";
 import { containsText, inValues, tagsContainAll } from "./sql";
 import { deleteUpcomingRuns, discardUpcomingRuns, type DeploymentRef } from "./upcoming-runs";
@@ -127,10 +128,15 @@ function outdatesRuns(before: DeploymentRow, values: DeploymentValues): boolean 
   return RUN_FIELDS.some((k) => k in values && !sameJson(before[k], values[k]));
 }
 
+/** The write moves the deployment to another work pool (or out of its pool). */
+const changesPool = (before: DeploymentRow | undefined, values: DeploymentValues): before is DeploymentRow =>
+  before !== undefined && "work_pool_id" in values && (values.work_pool_id ?? null) !== before.work_pool_id;
+
 /**
  * What follows a deployment write in the same batch: its schedules and triggers replaced when given, and
  * its upcoming auto-scheduled runs deleted where the schedule or the deployment they came from changed
- * (the scheduler creates them again from what is now stored).
+ * (the scheduler creates them again from what is now stored). A move to another pool also takes the
+ * runs left in the old one that have not started (db/pool-change.ts).
  */
 async function followUps(
   db: Db,
@@ -142,18 +148,16 @@ async function followUps(
 ): Promise<Statement[]> {
   const stamp = isoNow(now);
   const stale = before !== undefined && outdatesRuns(before, values);
+  const discard = (scope: { keep?: string[] }) =>
+    changesPool(before, values) ? poolChangeStatements(db, ref, before.work_pool_id, stamp) : discardUpcomingRuns(db, ref, stamp, scope);
   const [existingSchedules, existingTriggers] = await Promise.all([
     schedules && before ? listSchedules(db, before.id) : [],
     triggers && before ? listTriggers(db, before.id) : [],
   ]);
   const triggerStatements = triggers ? triggerReplacementStatements(db, ref, existingTriggers, triggers, stamp) : [];
-  if (!schedules) return [...(stale ? discardUpcomingRuns(db, ref, stamp) : []), ...triggerStatements];
+  if (!schedules) return [...(stale ? discard({}) : []), ...triggerStatements];
   const plan = planReplacement(existingSchedules, schedules, now);
-  return [
-    ...replacementStatements(db, ref, plan, stamp),
-    ...discardUpcomingRuns(db, ref, stamp, stale ? {} : { keep: plan.runsKept }),
-    ...triggerStatements,
-  ];
+  return [...replacementStatements(db, ref, plan, stamp), ...discard(stale ? {} : { keep: plan.runsKept }), ...triggerStatements];
 }
 
 /** What a deployment write may replace along with it: absent leaves them as they are. */
@@ -184,7 +188,7 @@ export async function upsertDeployment(db: Db, input: DeploymentInput, now = new
   ]);
   const deployment = (rest.at(-1) as Deployment[])[0]!;
   const row = (inserted as DeploymentRow[])[0]!;
-  return { deployment, row, created: row.id === id };
+  return { deployment, row, created: row.id === id, poolChanged: changesPool(before, values) };
 }
 
 /** Applies an update to an existing deployment; answers the row as updated, undefined when it is gone. */

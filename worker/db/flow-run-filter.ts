@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, sql, type Column, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, lt, sql, type Column, type SQL } from "drizzle-orm";
 import type { FlowRun, FlowRunCount, FlowRunFilter } from "../../protocol/flow-runs";
 import type { Db } from "./client";
 import { flowRunColumns, toFlowRun } from "./flow-runs";
@@ -21,6 +21,19 @@ function idOfNamed(column: Column, table: typeof flows | typeof workPools, names
   return names.length === 1 ? eq(column, ids(eq(table.name, names[0]!))) : inArray(column, ids(inValues(table.name, names)));
 }
 
+/**
+ * `column` starts with `prefix`, as a range, which an index on the column can serve (D1 refuses LIKE
+ * patterns over 50 bytes, shorter than a scheduler's key). Text compares as UTF-8 bytes, in code point
+ * order: the strings starting with the prefix are those from it up to its last code point's successor.
+ */
+export function startsWith(column: Column, prefix: string): SQL {
+  const points = Array.from(prefix);
+  const last = points.pop()!.codePointAt(0)!;
+  // From U+D7FF on the next code point may be a surrogate or none at all: compare the start instead.
+  if (last >= 0xd7ff) return sql`substr(${column}, 1, ${points.length + 1}) = ${prefix}`;
+  return and(gte(column, prefix), lt(column, points.join("") + String.fromCodePoint(last + 1)))!;
+}
+
 function flowRunConditions(f: FlowRunCount, now: Date): SQL[] {
   const r = f.flow_runs;
   const where: SQL[] = [];
@@ -32,6 +45,8 @@ function flowRunConditions(f: FlowRunCount, now: Date): SQL[] {
   if (r?.tags?.all_?.length) where.push(tagsContainAll(flowRuns.tags, r.tags.all_));
   where.push(...anyOrNull(flowRuns.deployment_id, r?.deployment_id));
   where.push(...anyOrNull(flowRuns.parent_task_run_id, r?.parent_task_run_id));
+  if (r?.idempotency_key?.any_) where.push(inValues(flowRuns.idempotency_key, r.idempotency_key.any_));
+  if (r?.idempotency_key?.startswith_) where.push(startsWith(flowRuns.idempotency_key, r.idempotency_key.startswith_));
   where.push(...timeRange(flowRuns.expected_start_time, r?.expected_start_time));
   where.push(...timeRange(flowRuns.start_time, r?.start_time));
   if (f.flows?.id?.any_) where.push(inValues(flowRuns.flow_id, f.flows.id.any_));

@@ -3,7 +3,8 @@ import type { WorkPool, WorkPoolCreate, WorkPoolFilter, WorkPoolUpdate } from ".
 import { poolStatus } from "../liveness";
 import type { Db } from "./client";
 import { isoNow, newId } from "./ids";
-import { workPools } from "./schema";
+import { followDeployments } from "./pool-change";
+import { deployments, flows, workPools } from "./schema";
 import { hasOnlineWorker } from "./workers";
 
 type PoolRow = typeof workPools.$inferSelect;
@@ -66,10 +67,37 @@ export async function updateWorkPool(db: Db, name: string, patch: WorkPoolUpdate
   return rows[0]?.id;
 }
 
-/** The schema's foreign keys do the rest: its workers are deleted, its deployments stay with no pool. */
-export async function deleteWorkPool(db: Db, name: string): Promise<string | undefined> {
-  const rows = await db.delete(workPools).where(eq(workPools.name, name)).returning({ id: workPools.id });
-  return rows[0]?.id;
+export type PoolDeletion = { deleted: string } | { usedBy: string[]; users: number } | { missing: true };
+
+/** How many of the deployments in a pool a refusal names. */
+const NAMED_USERS = 5;
+
+/**
+ * Deletes a pool that no deployment uses; the schema's foreign keys delete its workers. A pool in use
+ * is refused, naming its deployments (`flow/deployment`): their runs would never be picked up again
+ * and would show as their schedules' next runs forever. The check is part of the delete, so a
+ * deployment moved into the pool meanwhile keeps it. Scheduled runs of deployments that moved on
+ * follow them (db/pool-change.ts), in the same batch.
+ */
+export async function deleteWorkPool(db: Db, name: string, tries = 3): Promise<PoolDeletion> {
+  const unused = sql`NOT EXISTS (SELECT 1 FROM ${deployments} WHERE ${deployments.work_pool_id} = ${workPools.id})`;
+  const [, deleted] = await db.batch([
+    followDeployments(db, name, isoNow()),
+    db.delete(workPools).where(and(eq(workPools.name, name), unused)).returning({ id: workPools.id }),
+  ]);
+  if (deleted[0]) return { deleted: deleted[0].id };
+  const users = await db
+    .select({ name: sql<string>`${flows.name} || '/' || ${deployments.name}`, total: sql<number>`count(*) OVER ()` })
+    .from(deployments)
+    .innerJoin(workPools, eq(workPools.id, deployments.work_pool_id))
+    .innerJoin(flows, eq(flows.id, deployments.flow_id))
+    .where(eq(workPools.name, name))
+    .orderBy(asc(flows.name), asc(deployments.name))
+    .limit(NAMED_USERS);
+  if (users.length > 0) return { usedBy: users.map((u) => u.name), users: users[0]!.total };
+  // Not there, or its last deployment left between the two statements: another try settles which.
+  if (!(await db.select({ id: workPools.id }).from(workPools).where(eq(workPools.name, name)).get())) return { missing: true };
+  return tries > 1 ? deleteWorkPool(db, name, tries - 1) : { usedBy: [], users: 0 };
 }
 
 /** Every pool's id, for the cron's visit to each pool's object. */

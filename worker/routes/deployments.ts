@@ -15,6 +15,7 @@ import {
 } from "../db/deployments";
 import { getFlow } from "../db/flows";
 import { found, notFound } from "../errors";
+import { nudgePoolsLater } from "../pool/notify";
 import { assertTriggerTemplates } from "../triggers/validate";
 import type { AppEnv } from "../types";
 import { valid } from "../validate";
@@ -44,8 +45,10 @@ export const deploymentRoutes = new Hono<AppEnv>()
     assertSchedulesRun(input.schedules ?? [], now, inBody);
     assertDeploymentParameters(input);
     assertTriggerTemplates(input.triggers);
-    const { deployment, row, created } = await upsertDeployment(db, { ...input, work_pool_id }, now);
+    const { deployment, row, created, poolChanged } = await upsertDeployment(db, { ...input, work_pool_id }, now);
     scheduleSoon(c, deployment.id);
+    // Runs moved from the old pool may be due already.
+    if (poolChanged) nudgePoolsLater(c, [row.work_pool_id]);
     await deploymentChanged(c, created ? "created" : "updated", { ...deployment, work_pool_id: row.work_pool_id });
     const [answer] = await asResponses(db, [deployment]);
     return c.json(answer, created ? 201 : 200);
@@ -82,6 +85,7 @@ export const deploymentRoutes = new Hono<AppEnv>()
     const row = await updateDeployment(db, id, { ...update, ...pool }, now);
     if (!row) throw notFound("deployment", id);
     scheduleSoon(c, id);
+    if (work_pool_name !== undefined && work_pool_name !== current.work_pool_name) nudgePoolsLater(c, [row.work_pool_id]);
     await deploymentChanged(c, "updated", row, sentFields(c.req.valid("json")));
     return c.body(null, 204);
   })

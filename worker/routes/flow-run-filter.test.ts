@@ -54,6 +54,23 @@ describe("filtering flow runs", () => {
     expect(direct.work_pool_name).toBeNull();
   });
 
+  it("filters by idempotency key: any of some, or all that start with a prefix (one schedule's runs)", async () => {
+    const flowId = await newFlow();
+    const byFlow = { flows: { id: { any_: [flowId] } } };
+    const keys = ["scheduled:d:s1:2030", "scheduled:d:s1:2031", "scheduled:d:s10:2030", "scheduled:d:s1;", "scheduled:d:s2:2030", "日本:🙂:a", "日本:🙂:b", "日本:🙃"];
+    for (const [i, key] of keys.entries()) await newFlowRun({ flow_id: flowId, name: `k${i}`, idempotency_key: key, state: scheduled(at(i * 1000)) });
+    await newFlowRun({ flow_id: flowId, name: "none", state: scheduled(at(0)) });
+    const byKey = async (idempotency_key: Record<string, unknown>) =>
+      names(await filter({ ...byFlow, flow_runs: { idempotency_key }, sort: "EXPECTED_START_TIME_ASC" }));
+    expect(await byKey({ startswith_: "scheduled:d:s1:" })).toEqual(["k0", "k1"]);
+    expect(await byKey({ startswith_: "scheduled:d:s1" })).toEqual(["k0", "k1", "k2", "k3"]);
+    expect(await byKey({ startswith_: "日本:🙂:" })).toEqual(["k5", "k6"]);
+    expect(await byKey({ startswith_: "日本:" })).toEqual(["k5", "k6", "k7"]);
+    expect(await byKey({ any_: ["scheduled:d:s2:2030", "日本:🙃"] })).toEqual(["k4", "k7"]);
+    expect(await byKey({ startswith_: "scheduled:d:s1:", any_: ["scheduled:d:s1:2031"] })).toEqual(["k1"]);
+    expect((await api("POST", "/flow_runs/filter", { flow_runs: { idempotency_key: { startswith_: "" } } })).status).toBe(422);
+  });
+
   it("finds Late runs by the name shown, and keeps them out of Scheduled", async () => {
     const flowId = await newFlow();
     const byFlow = { flows: { id: { any_: [flowId] } } };
@@ -89,6 +106,7 @@ describe("flow run query plans", () => {
         deployment_id: { any_: ids },
         parent_task_run_id: { any_: ids },
         tags: { all_: ids.slice(0, 50).map((_, i) => `t${i}`) },
+        idempotency_key: { any_: ids, startswith_: "scheduled:" },
       },
       flows: { id: { any_: ids }, name: { any_: ids.map((_, i) => `f${i}`) } },
       work_pools: { name: { any_: ids.map((_, i) => `p${i}`) } },
@@ -117,6 +135,17 @@ describe("flow run query plans", () => {
   it("lists one deployment's runs with flow_runs_deployment", async () => {
     const p = await plan({ deployments: { id: { any_: [id] } } });
     expect(p).toMatch(/SEARCH flow_runs USING INDEX flow_runs_deployment \(deployment_id=\?\)/);
+    expect(p).not.toMatch(/TEMP B-TREE/);
+  });
+
+  it("lists one schedule's next runs (baton deployment schedule ls) off an index, without a sort", async () => {
+    const p = await plan({
+      deployments: { id: { any_: [id] } },
+      flow_runs: { state: { type: { any_: ["SCHEDULED"] } }, idempotency_key: { startswith_: `scheduled:${id}:${id}:` } },
+      sort: "EXPECTED_START_TIME_ASC",
+      limit: 3,
+    });
+    expect(p).toMatch(/SEARCH flow_runs USING INDEX/);
     expect(p).not.toMatch(/TEMP B-TREE/);
   });
 

@@ -177,26 +177,65 @@ describe("POST /api/work_pools/{name}/pause and /resume", () => {
 });
 
 describe("DELETE /api/work_pools/{name}", () => {
-  it("deletes the pool and its workers; its deployments and runs stay, with no pool", async () => {
+  /** A deployment of a new flow in the pool, inserted directly (the deployments API is tested elsewhere). */
+  async function deploymentIn(poolId: string, name = "d") {
+    const flow = (await api("POST", "/flows/", { name: unique("flow") })).body;
+    const id = crypto.randomUUID();
+    const now = new Date().toISOString();
+    await env.DB.prepare("INSERT INTO deployments (id, created, updated, flow_id, name, work_pool_id) VALUES (?, ?, ?, ?, ?, ?)")
+      .bind(id, now, now, flow.id, name, poolId)
+      .run();
+    return { id, label: `${flow.name}/${name}` };
+  }
+  const deploymentPool = async (id: string) =>
+    (await env.DB.prepare("SELECT work_pool_id FROM deployments WHERE id = ?").bind(id).first<{ work_pool_id: string | null }>())?.work_pool_id;
+
+  it("refuses (409) a pool deployments use, naming them, and changes nothing: their runs would never be picked up", async () => {
+    const name = unique("used");
+    const pool = await createPool({ name });
+    const one = await deploymentIn(pool.id);
+    const only = await api("DELETE", `/work_pools/${name}`);
+    expect(only).toMatchObject({
+      status: 409,
+      body: { detail: `work pool "${name}" is used by deployment ${one.label}; deploy it to another pool or delete it first` },
+    });
+    const others = await Promise.all(Array.from({ length: 6 }, () => deploymentIn(pool.id)));
+    const named = [one, ...others].map((d) => d.label).sort().slice(0, 5);
+    expect((await api("DELETE", `/work_pools/${name}`)).body.detail).toBe(
+      `work pool "${name}" is used by 7 deployments: ${named.join(", ")} and 2 more; deploy them to another pool or delete them first`,
+    );
+    expect((await api("GET", `/work_pools/${name}`)).status).toBe(200);
+    expect(await deploymentPool(one.id)).toBe(pool.id);
+  });
+
+  it("deletes a pool no deployment uses, and its workers; runs of deleted deployments stay, with no pool", async () => {
     const name = unique("del");
     const pool = await createPool({ name });
     await api("POST", `/work_pools/${name}/workers/heartbeat`, { name: "w1" });
-    const flow = (await api("POST", "/flows/", { name: unique("flow") })).body;
-    const deploymentId = crypto.randomUUID();
-    const now = new Date().toISOString();
-    await env.DB.prepare("INSERT INTO deployments (id, created, updated, flow_id, name, work_pool_id) VALUES (?, ?, ?, ?, 'd', ?)")
-      .bind(deploymentId, now, now, flow.id, pool.id)
-      .run();
-    const run = (await api("POST", `/deployments/${deploymentId}/create_flow_run`, {})).body;
+    const dep = await deploymentIn(pool.id);
+    const run = (await api("POST", `/deployments/${dep.id}/create_flow_run`, {})).body;
     expect(run.work_pool_name).toBe(name);
+    expect((await api("DELETE", `/deployments/${dep.id}`)).status).toBe(204);
 
     expect((await api("DELETE", `/work_pools/${name}`)).status).toBe(204);
     expect((await api("GET", `/work_pools/${name}`)).status).toBe(404);
     const workers = await env.DB.prepare("SELECT count(*) AS n FROM workers WHERE work_pool_id = ?").bind(pool.id).first<{ n: number }>();
     expect(workers?.n).toBe(0);
-    const deployment = await env.DB.prepare("SELECT work_pool_id FROM deployments WHERE id = ?").bind(deploymentId).first();
-    expect(deployment).toEqual({ work_pool_id: null });
-    expect((await api("GET", `/flow_runs/${run.id}`)).body).toMatchObject({ id: run.id, work_pool_name: null, deployment_id: deploymentId });
+    expect((await api("GET", `/flow_runs/${run.id}`)).body).toMatchObject({ id: run.id, work_pool_name: null, deployment_id: null });
+  });
+
+  it("sends the Scheduled runs left in it to their deployment's pool now, in the same change", async () => {
+    const [old, now] = [await createPool({ name: unique("old") }), await createPool({ name: unique("now") })];
+    const dep = await deploymentIn(old.id);
+    const waiting = (await api("POST", `/deployments/${dep.id}/create_flow_run`, {})).body;
+    const done = (await api("POST", `/deployments/${dep.id}/create_flow_run`, {})).body;
+    await env.DB.prepare("UPDATE flow_runs SET state_type = 'COMPLETED', state_name = 'Completed' WHERE id = ?").bind(done.id).run();
+    // Moved behind the API's back, as a deployment moved before moves took its runs along.
+    await env.DB.prepare("UPDATE deployments SET work_pool_id = ? WHERE id = ?").bind(now.id, dep.id).run();
+
+    expect((await api("DELETE", `/work_pools/${old.name}`)).status).toBe(204);
+    expect((await api("GET", `/flow_runs/${waiting.id}`)).body.work_pool_name).toBe(now.name);
+    expect((await api("GET", `/flow_runs/${done.id}`)).body.work_pool_name).toBeNull();
   });
 
   it("answers 404 for an unknown pool", async () => {

@@ -19,6 +19,15 @@ import { valid } from "../validate";
 import { workPoolDispatchRoutes } from "./work-pool-dispatch";
 import { workerRoutes } from "./workers";
 
+/** Why a pool cannot be deleted yet, naming the deployments that use it and what to do. */
+function poolInUse(name: string, named: string[], total: number): string {
+  if (named.length === 0) return `work pool ${JSON.stringify(name)} is in use by a deployment; try again`;
+  const more = total > named.length ? ` and ${total - named.length} more` : "";
+  const list = `${named.join(", ")}${more}`;
+  const them = total === 1 ? "it" : "them";
+  return `work pool ${JSON.stringify(name)} is used by ${total === 1 ? "deployment" : `${total} deployments:`} ${list}; deploy ${them} to another pool or delete ${them} first`;
+}
+
 /** Pools are addressed by name in paths, as in Prefect. */
 export const workPoolRoutes = new Hono<AppEnv>()
   .post("/", valid("json", WorkPoolCreate), async (c) => {
@@ -67,8 +76,10 @@ export const workPoolRoutes = new Hono<AppEnv>()
   })
   .delete("/:name", valid("param", NamePath), async (c) => {
     const { name } = c.req.valid("param");
-    const id = await deleteWorkPool(c.var.db, name);
-    if (!id) throw notFound("work pool", name);
+    const result = await deleteWorkPool(c.var.db, name);
+    if ("missing" in result) throw notFound("work pool", name);
+    if ("usedBy" in result) throw new ApiError(409, poolInUse(name, result.usedBy, result.users));
+    const id = result.deleted;
     // Its object closes the workers' sockets when it finds the pool gone.
     nudgePoolsLater(c, [id]);
     emitLater(c, [workPoolEvent("deleted", { id, name })]);

@@ -14,24 +14,29 @@ const name = { type: "positional", required: true, description: "The deployment,
 const scheduleId = { type: "positional", required: true, description: "The schedule's id (or its first characters), as `schedule ls` shows it", valueHint: "id" } as const;
 const NEXT_SHOWN = 3;
 
-/** Upcoming runs of a deployment by schedule: the scheduler's idempotency key `scheduled:{deployment}:{schedule}:{slot}` names it. */
-async function upcomingBySchedule(client: ApiClient, deploymentId: string): Promise<Map<string, string[]>> {
+/**
+ * The next runs of one schedule, soonest first (a Late one first of all). The scheduler keys its runs
+ * `scheduled:{deployment}:{schedule}:{slot}`, so the server is asked for that key prefix: one request
+ * per schedule, since the deployment's first runs may all belong to a frequent schedule.
+ */
+async function nextRuns(client: ApiClient, deploymentId: string, scheduleId: string): Promise<string[]> {
+  const prefix = `scheduled:${deploymentId}:${scheduleId}:`;
   const filter: FlowRunFilter = {
     deployments: { id: { any_: [deploymentId] } },
-    flow_runs: { state: { type: { any_: ["SCHEDULED"] } } },
+    flow_runs: { state: { type: { any_: ["SCHEDULED"] } }, idempotency_key: { startswith_: prefix } },
     sort: "EXPECTED_START_TIME_ASC",
-    limit: 200,
+    limit: NEXT_SHOWN,
     offset: 0,
   };
-  const bySchedule = new Map<string, string[]>();
-  for (const run of await client.post<FlowRun[]>("/flow_runs/filter", filter)) {
-    const scheduleId = run.idempotency_key?.split(":")[2];
-    if (!run.auto_scheduled || !scheduleId || !run.expected_start_time) continue;
-    const times = bySchedule.get(scheduleId) ?? [];
-    times.push(run.expected_start_time);
-    bySchedule.set(scheduleId, times);
-  }
-  return bySchedule;
+  const runs = await client.post<FlowRun[]>("/flow_runs/filter", filter);
+  // Checked here too: a server without the prefix filter ignores it and answers the deployment's runs.
+  return runs.flatMap((r) => (r.auto_scheduled && r.idempotency_key?.startsWith(prefix) && r.expected_start_time ? [r.expected_start_time] : []));
+}
+
+/** The next runs of each of the deployment's schedules, by schedule id. */
+async function upcomingBySchedule(client: ApiClient, d: DeploymentResponse): Promise<Map<string, string[]>> {
+  const lists = await Promise.all(d.schedules.map((s) => nextRuns(client, d.id, s.id)));
+  return new Map(d.schedules.map((s, i) => [s.id, lists[i]!]));
 }
 
 const nextText = (times: string[] | undefined) =>
@@ -60,8 +65,8 @@ const create = defineCommand({
     if (!args.inactive) {
       // The server plans the schedule's runs right after answering; give it a moment before showing them.
       for (let attempt = 0; attempt < 10; attempt++) {
-        const next = (await upcomingBySchedule(client, d.id)).get(added!.id);
-        if (next?.length) return out.info(`  Next runs: ${next.slice(0, NEXT_SHOWN).map((t) => localTime(t)).join(", ")}`);
+        const next = await nextRuns(client, d.id, added!.id);
+        if (next.length) return out.info(`  Next runs: ${next.slice(0, NEXT_SHOWN).map((t) => localTime(t)).join(", ")}`);
         await new Promise((r) => setTimeout(r, 200));
       }
     }
@@ -74,7 +79,7 @@ const ls = defineCommand({
   async run({ args }) {
     const client = apiClient();
     const d = await deploymentByName(client, args.name);
-    const upcoming = await upcomingBySchedule(client, d.id);
+    const upcoming = await upcomingBySchedule(client, d);
     if (args.json) return printJson(d.schedules.map((s) => ({ ...s, upcoming_runs: upcoming.get(s.id) ?? [] })));
     const rows = d.schedules.map((s) => [s.id, scheduleText(s.schedule), s.active ? pc.green("yes") : pc.yellow("no"), nextText(upcoming.get(s.id))]);
     out.info(table(["ID", "SCHEDULE", "ACTIVE", "NEXT RUNS"], rows, `No schedules. Add one: baton deployment schedule create ${d.flow_name}/${d.name} --interval 60`));

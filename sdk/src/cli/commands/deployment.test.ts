@@ -1,5 +1,5 @@
 import { rm } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { DeploymentResponse } from "../../../../protocol/deployments";
 import type { FlowRun } from "../../../../protocol/flow-runs";
 import type { DeploymentSchedule } from "../../../../protocol/schedules";
@@ -134,6 +134,41 @@ describe("baton deployment schedule", () => {
     const json = JSON.parse((await cli("deployment", "schedule", "ls", "hello-flow/scheduled", "--json")).stdout) as (DeploymentSchedule & { upcoming_runs: string[] })[];
     expect(json).toMatchObject([{ id: s!.id, active: true, schedule: { interval: 60 } }]);
     expect(json[0]!.upcoming_runs.length).toBeGreaterThan(0);
+  });
+
+  it("ls shows the next run of every schedule, however many runs a frequent one has queued ahead of the others", async () => {
+    const flowId = (await deployment("main")).flow_id;
+    const busy = await server.client.post<DeploymentResponse>("/deployments/", {
+      name: "busy",
+      flow_id: flowId,
+      schedules: [{ schedule: { interval: 1 }, max_scheduled_runs: 1000 }],
+    });
+    const scheduled = (filter: Record<string, unknown> = {}) =>
+      server.client.post<number>("/flow_runs/count", { deployments: { id: { any_: [busy.id] } }, flow_runs: { state: { type: { any_: ["SCHEDULED"] } }, ...filter } });
+    // The first fill queues the next 2 minutes of slots; the one that adding the other schedules starts, 100 more.
+    await vi.waitFor(async () => expect(await scheduled()).toBeGreaterThanOrEqual(100), { timeout: 20_000, interval: 200 });
+    const [every10s, hourly] = await server.client.post<DeploymentSchedule[]>(`/deployments/${busy.id}/schedules`, [
+      { schedule: { interval: 10 } },
+      { schedule: { interval: 3600 } },
+    ]);
+    const ofSchedule = (id: string) => scheduled({ idempotency_key: { startswith_: `scheduled:${busy.id}:${id}:` } });
+    await vi.waitFor(async () => expect(await ofSchedule(hourly!.id)).toBe(1), { timeout: 20_000, interval: 200 });
+    await vi.waitFor(async () => expect(await ofSchedule(busy.schedules[0]!.id)).toBeGreaterThan(200), { timeout: 20_000, interval: 200 });
+    // What the deployment's first 200 Scheduled runs hold: not the hourly one.
+    const first200 = await server.client.post<FlowRun[]>("/flow_runs/filter", {
+      deployments: { id: { any_: [busy.id] } },
+      flow_runs: { state: { type: { any_: ["SCHEDULED"] } } },
+      sort: "EXPECTED_START_TIME_ASC",
+      limit: 200,
+    });
+    expect(first200.some((r) => r.idempotency_key?.includes(hourly!.id))).toBe(false);
+
+    const json = JSON.parse((await cli("deployment", "schedule", "ls", "hello-flow/busy", "--json")).stdout) as (DeploymentSchedule & { upcoming_runs: string[] })[];
+    const ids = [busy.schedules[0]!.id, every10s!.id, hourly!.id];
+    // Up to 3 each: the hourly schedule has one queued so far.
+    expect(json.map((s) => [s.id, s.upcoming_runs.length])).toEqual([[ids[0], 3], [ids[1], 3], [ids[2], 1]]);
+    const table = (await cli("deployment", "schedule", "ls", "hello-flow/busy")).stdout;
+    for (const id of ids) expect(table).toMatch(new RegExp(`${id}\\s+every \\S+\\s+yes\\s+\\d{4}-\\d\\d-\\d\\d `));
   });
 
   it("pauses, resumes and deletes a schedule by its id or the start of it", async () => {
