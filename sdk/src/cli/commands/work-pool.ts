@@ -94,7 +94,7 @@ const toggle = (paused: boolean) =>
   });
 
 const remove = defineCommand({
-  meta: { name: "baton work-pool delete", description: "Delete a work pool (its workers are disconnected)" },
+  meta: { name: "baton work-pool delete", description: "Delete a work pool no deployment uses (its workers are disconnected); a pool in use is refused, naming its deployments" },
   args: { name },
   async run({ args }) {
     const client = apiClient();
