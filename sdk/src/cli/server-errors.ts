@@ -1,9 +1,10 @@
-import { HttpError, UnreachableError } from "../client/http";
+import { HttpError, NotBatonApiError, UnreachableError } from "../client/http";
 import { CliError } from "./errors";
 
 /**
  * What the server refused or could not be asked is something the user fixes (a bad schedule, a missing
- * key, a server not started), so it is printed as one line like any CliError, not as a bug with a stack.
+ * key, a server not started, a URL without /api), so it is printed as one line like any CliError, not as
+ * a bug with a stack. The wording of refusals is the errors' own (client/problems.ts), as a script sees it.
  */
 export function serverErrorAsCliError(error: unknown): CliError | undefined {
   if (error instanceof UnreachableError) {
@@ -12,14 +13,16 @@ export function serverErrorAsCliError(error: unknown): CliError | undefined {
       cause: error,
     });
   }
+  if (error instanceof NotBatonApiError) {
+    return new CliError("E_NOT_BATON_API", error.explanation.message, { hint: error.explanation.hint, cause: error });
+  }
   if (!(error instanceof HttpError)) return undefined;
   const where = `(${error.method} ${error.url} → ${error.status})`;
   if (error.status === 401 || error.status === 403) {
-    return new CliError("E_UNAUTHORIZED", `The server refused the API key: ${error.detail} ${where}`, {
-      hint: "Set BATON_API_KEY to a key of this server.",
-      cause: error,
-    });
+    const { message, hint } = error.explanation ?? { message: `The server refused the request: ${error.detail} ${where}`, hint: undefined };
+    return new CliError("E_UNAUTHORIZED", message, { hint, cause: error });
   }
   const code = error.status >= 500 ? "E_SERVER" : `E_HTTP_${error.status}`;
-  return new CliError(code, `The server answered: ${error.detail} ${where}`, { cause: error });
+  const said = error.detail ? `: ${error.detail}` : ` ${error.status} without a reason`;
+  return new CliError(code, `The server answered${said} ${where}`, { cause: error });
 }

@@ -1,8 +1,8 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { clientConfig } from "./config";
-import { ApiClient, backoffMs, HttpError, UnreachableError } from "./http";
+import { ApiClient, backoffMs, checkApi, HttpError, NotBatonApiError, UnreachableError } from "./http";
 
 let server: Server | undefined;
 afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
@@ -19,6 +19,26 @@ async function serve(answers: [number, unknown][]): Promise<{ client: ApiClient;
   const port = (server.address() as AddressInfo).port;
   return { client: new ApiClient(clientConfig({ BATON_API_URL: `http://127.0.0.1:${port}/api/`, BATON_API_KEY: "k" })), seen };
 }
+
+/** A real HTTP server answering with `handle`; answers the base URL of the server. */
+async function serveWith(handle: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
+  server = createServer(handle);
+  await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/**
+ * What a Baton server's root answers, as the local server and Cloudflare do: the API under /api, and the
+ * dashboard everywhere else (its page for GETs, 405 with nothing for other methods).
+ */
+function batonServer(req: IncomingMessage, res: ServerResponse): void {
+  if (req.url === "/api/health") return void res.writeHead(200, { "content-type": "application/json" }).end('{"status":"ok","version":"1.2.3"}');
+  if (req.url?.startsWith("/api/")) return void res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ detail: `no route for ${req.method} ${req.url}` }));
+  if (req.method === "GET") return void res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end("<!doctype html><html><body>dashboard</body></html>");
+  res.writeHead(405).end();
+}
+
+const failure = (request: Promise<unknown>) => request.then(() => undefined, (e: unknown) => e as Error);
 
 describe("ApiClient", () => {
   it("sends the key and answers the JSON body", async () => {
@@ -56,5 +76,57 @@ describe("ApiClient", () => {
 
   it("builds the worker socket URL", () => {
     expect(new ApiClient(clientConfig({ BATON_API_URL: "https://b.example.dev/api" })).socketUrl("my pool")).toBe("wss://b.example.dev/api/work_pools/my%20pool/connect");
+  });
+
+  it("says there is no Baton API at a server's root, and where it is, for GETs (a page) and POSTs (405) alike", async () => {
+    const root = await serveWith(batonServer);
+    const client = new ApiClient(clientConfig({ BATON_API_URL: root }));
+    for (const request of [() => client.get("/work_pools/p"), () => client.post("/flow_runs/filter", {})]) {
+      const error = await failure(request());
+      expect(error).toBeInstanceOf(NotBatonApiError);
+      expect(error).not.toBeInstanceOf(HttpError);
+      expect(error?.message).toBe(`No Baton API at ${root} — did you mean ${root}/api? Set BATON_API_URL=${root}/api.`);
+    }
+    // A dashboard page's URL, pasted: the API is at the server's /api.
+    const page = await failure(new ApiClient(clientConfig({ BATON_API_URL: `${root}/runs/abc` })).get("/health"));
+    expect(page?.message).toContain(`did you mean ${root}/api?`);
+    // The API's own 404s, "no route" included (a route this server does not have yet), stay HttpErrors.
+    const own = await failure(new ApiClient(clientConfig({ BATON_API_URL: `${root}/api` })).get("/newer_route"));
+    expect(own).toBeInstanceOf(HttpError);
+    expect(own).toMatchObject({ status: 404, detail: "no route for GET /api/newer_route" });
+  });
+
+  it("says what answered instead when no Baton API is near, and does not retry it", async () => {
+    const seen: string[] = [];
+    const base = await serveWith((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      res.writeHead(404, { "content-type": "text/plain" }).end("Not Found");
+    });
+    const client = new ApiClient(clientConfig({ BATON_API_URL: `${base}/api` }));
+    const error = await failure(client.get("/flows/x", { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 } }));
+    expect(error).toBeInstanceOf(NotBatonApiError);
+    expect(error?.message).toMatch(new RegExp(`^No Baton API at ${base}/api: GET ${base}/api/flows/x answered HTTP 404: Not Found\\. Set BATON_API_URL to the API's URL`));
+    expect(seen.filter((s) => s === "GET /api/flows/x")).toHaveLength(1);
+  });
+
+  it("says in words that the server refused the request for want of a key, or for a wrong one", async () => {
+    const base = await serveWith((req, res) =>
+      res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ detail: req.headers.authorization ? "invalid API key" : "this server needs an API key" })),
+    );
+    const without = await failure(new ApiClient(clientConfig({ BATON_API_URL: `${base}/api` })).post("/flows/", {}));
+    expect(without).toBeInstanceOf(HttpError);
+    expect(without).toMatchObject({ status: 401 });
+    expect(without?.message).toBe(`The Baton server at ${base}/api refused the request: no API key. Set BATON_API_KEY to a key of this server.`);
+    const wrong = await failure(new ApiClient(clientConfig({ BATON_API_URL: `${base}/api`, BATON_API_KEY: "nope" })).post("/flows/", {}));
+    expect(wrong?.message).toBe(
+      `The Baton server at ${base}/api refused the request: it does not accept the key in BATON_API_KEY (invalid API key). Set BATON_API_KEY to a key of this server.`,
+    );
+  });
+
+  it("checks that what answers GET /health is the Baton API", async () => {
+    const root = await serveWith(batonServer);
+    expect(await checkApi(new ApiClient(clientConfig({ BATON_API_URL: `${root}/api` })))).toEqual({ answers: true, version: "1.2.3" });
+    const atRoot = await checkApi(new ApiClient(clientConfig({ BATON_API_URL: root })));
+    expect(atRoot).toMatchObject({ answers: false, error: { message: expect.stringContaining(`did you mean ${root}/api?`) } });
   });
 });

@@ -1,8 +1,19 @@
+import { apiUrlNearby, batonApiAt } from "./api-probe";
 import { clientConfig, type ClientConfig } from "./config";
+import { explained, isBatonHealth, notBatonApi, refusedKey, type Explanation } from "./problems";
+
+/**
+ * Own fields an error keeps for code, left out of how Node prints it (an uncaught error in a script shows
+ * its message and stack, not a dump of the response under them).
+ */
+function unlisted(error: Error, ...keys: string[]): void {
+  for (const key of keys) Object.defineProperty(error, key, { enumerable: false });
+}
 
 /**
  * An answer of the server that is not a success. Keeps the method, URL and status (as ofetch does) and
  * the server's `detail`, so that an error printed by the CLI says what was asked and what went wrong.
+ * A refusal the user fixes (the key) carries its `explanation`, which is then its message.
  */
 export class HttpError extends Error {
   override name = "HttpError";
@@ -12,8 +23,10 @@ export class HttpError extends Error {
     readonly status: number,
     readonly detail: string,
     readonly body: unknown,
+    readonly explanation?: Explanation,
   ) {
-    super(`${method} ${url} → ${status}: ${detail}`);
+    super(explanation ? explained(explanation) : `${method} ${url} → ${status}: ${detail}`);
+    unlisted(this, "method", "url", "status", "detail", "body", "explanation");
   }
 }
 
@@ -25,7 +38,55 @@ export class UnreachableError extends Error {
     cause: unknown,
   ) {
     super(`cannot reach the Baton server at ${url} (${cause instanceof Error ? cause.message : String(cause)})`, { cause });
+    unlisted(this, "url");
   }
+}
+
+/**
+ * Something answers at the configured URL, but not the Baton API (the server's root without /api, a
+ * dashboard page, another program on the port). Not an HttpError: its status says nothing about the
+ * thing asked for (a 404 here is not "no such pool"), and asking again will not help.
+ */
+export class NotBatonApiError extends Error {
+  override name = "NotBatonApiError";
+  readonly explanation: Explanation;
+  constructor(
+    readonly apiUrl: string,
+    /** What answered instead, e.g. "POST http://localhost:4200/flows/ answered HTTP 405, empty". */
+    readonly answered: string,
+    /** Where the API answers instead, when it was found nearby. */
+    readonly suggestion: string | undefined,
+  ) {
+    const explanation = notBatonApi(apiUrl, answered, suggestion);
+    super(explained(explanation));
+    this.explanation = explanation;
+    unlisted(this, "apiUrl", "answered", "suggestion", "explanation");
+  }
+}
+
+/**
+ * Whether an answer below 500 cannot be the Baton API's, which answers JSON everywhere and a `{detail}`
+ * with every error: "yes" for a page or text, or a 404/405 without a detail. A 404 "no route for …" is the
+ * API's own answer, which a wrong path under a right server also gets: "check" asks the API's /health.
+ * 5xx pages come from proxies in front of a server that is away: those stay HttpErrors, retried as such.
+ */
+function notTheApi(status: number, contentType: string, text: string, json: unknown, isJson: boolean): "yes" | "check" | "no" {
+  if (status >= 500) return "no";
+  if (text.trim() !== "" && (!isJson || /^text\/html/i.test(contentType))) return "yes";
+  if (status !== 404 && status !== 405) return "no";
+  const detail = (json as { detail?: unknown } | undefined)?.detail;
+  if (typeof detail !== "string") return "yes";
+  return status === 404 && detail.startsWith("no route for ") ? "check" : "no";
+}
+
+/** An answer in a few words, for NotBatonApiError. */
+function describeAnswer(status: number, contentType: string, text: string, json: unknown, isJson: boolean): string {
+  const body = text.trim();
+  if (/^text\/html/i.test(contentType) || /^<(!doctype|html)/i.test(body)) return `an HTML page (HTTP ${status})`;
+  if (body === "") return `HTTP ${status}, empty`;
+  const detail = isJson ? (json as { detail?: unknown } | undefined)?.detail : undefined;
+  const said = typeof detail === "string" ? detail : body.replace(/\s+/g, " ");
+  return `HTTP ${status}: ${said.length > 80 ? `${said.slice(0, 80)}…` : said}`;
 }
 
 export type RetryPolicy = {
@@ -87,14 +148,24 @@ export class ApiClient {
     }
     const text = await res.text();
     let json: unknown = undefined;
+    let isJson = true;
     try {
       json = text ? JSON.parse(text) : undefined;
     } catch {
       json = text;
+      isJson = false;
+    }
+    const contentType = res.headers.get("content-type") ?? "";
+    const verdict = notTheApi(res.status, contentType, text, json, isJson);
+    if (verdict === "yes" || (verdict === "check" && !(await batonApiAt(this.config.apiUrl, options.signal)))) {
+      const answered = `${method} ${url} answered ${describeAnswer(res.status, contentType, text, json, isJson)}`;
+      throw new NotBatonApiError(this.config.apiUrl, answered, await apiUrlNearby(this.config.apiUrl, options.signal));
     }
     if (!res.ok) {
-      const detail = (json as { detail?: unknown } | undefined)?.detail;
-      throw new HttpError(method, url, res.status, typeof detail === "string" ? detail : text.slice(0, 500), json);
+      const given = (json as { detail?: unknown } | undefined)?.detail;
+      const detail = typeof given === "string" ? given : text.slice(0, 500);
+      const explanation = res.status === 401 || res.status === 403 ? refusedKey(this.config.apiUrl, res.status, !!this.config.apiKey, detail) : undefined;
+      throw new HttpError(method, url, res.status, detail, json, explanation);
     }
     return json as T;
   }
@@ -120,12 +191,24 @@ export class ApiClient {
   }
 }
 
-/** Answers whether a server is there (GET /health), quickly. */
+/** Answers whether the Baton API is there (GET /health answers as Baton's), quickly. */
 export async function serverAnswers(client: ApiClient, timeoutMs = 1500): Promise<boolean> {
+  return (await checkApi(client, timeoutMs)).answers;
+}
+
+export type ApiCheck = { answers: true; version: string } | { answers: false; error: Error };
+
+/**
+ * Asks GET /health and checks that the Baton API answered it (`{ status: "ok", version }`): a server that
+ * answers something else at that URL (the dashboard's page, another program) is not one.
+ */
+export async function checkApi(client: ApiClient, timeoutMs = 1500): Promise<ApiCheck> {
   try {
-    await client.get("/health", { timeoutMs });
-    return true;
-  } catch {
-    return false;
+    const body = await client.get<unknown>("/health", { timeoutMs });
+    if (isBatonHealth(body)) return { answers: true, version: body.version };
+    const answered = `GET ${client.config.apiUrl}/health answered JSON that is not the Baton API's health`;
+    return { answers: false, error: new NotBatonApiError(client.config.apiUrl, answered, await apiUrlNearby(client.config.apiUrl)) };
+  } catch (error) {
+    return { answers: false, error: error instanceof Error ? error : new Error(String(error)) };
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { clientConfig } from "../client/config";
-import { ApiClient, HttpError, RETRY_BRIEFLY, type RetryPolicy } from "../client/http";
+import { ApiClient, HttpError, NotBatonApiError, RETRY_BRIEFLY, type RetryPolicy } from "../client/http";
 import { LOG_LEVELS } from "../../../protocol/logs";
 import { captureConsole, printLocal } from "./console-capture";
 import { currentRun, nextDynamicKey, type FlowRunScope, type RunContext } from "./context";
@@ -59,8 +59,9 @@ async function callRootFlow(def: FlowDefinition, parameters: unknown): Promise<u
     );
     name = run.name;
   } catch (e) {
-    // A server that answers but refuses (a wrong key, a bad name) is a mistake to fix, not an outage.
-    if (e instanceof HttpError && e.status < 500) throw e;
+    // A server that answers but refuses (a wrong key, a bad name), or is not the API (a URL without /api),
+    // is a mistake to fix, not an outage.
+    if ((e instanceof HttpError && e.status < 500) || e instanceof NotBatonApiError) throw e;
     warnUnrecorded(config.apiUrl, config.configured, e);
     session = openSession(undefined, echoes());
   }

@@ -142,6 +142,42 @@ describe("the worker agent, with real child processes against a real server", ()
     await stop();
   });
 
+  it("reports CRASHED in one line, logged too, when the entrypoint's file is not on this machine", async () => {
+    await client.post("/work_pools/", { name: "agent-gone" });
+    const flow = await client.post<{ id: string }>("/flows/", { name: FLOWS.hello });
+    const deployment = await client.post<{ id: string }>("/deployments/", {
+      name: "agent-gone-deployment",
+      flow_id: flow.id,
+      work_pool_name: "agent-gone",
+      entrypoint: "flows/gone.ts:hello",
+      path: project,
+      enforce_parameter_schema: false,
+    });
+    const out = recorder();
+    const echo = { stdout: new PassThrough(), stderr: new PassThrough() };
+    const agent = new WorkerAgent({
+      client,
+      pool: "agent-gone",
+      name: "agent-gone-worker",
+      limit: 1,
+      executor: childExecutor({ client, output: new RunOutput(new LogShipper(client), echo) }),
+      out,
+    });
+    await agent.start();
+    const run = await client.post<FlowRun>(`/deployments/${deployment.id}/create_flow_run`, {});
+    const line = `entrypoint flows/gone.ts:hello not found in ${project} (the worker runs deployments from the directory \`baton deploy\` ran in, on the worker's machine)`;
+    const ended = await until("the run to crash", async () => {
+      const got = await client.get<FlowRun>(`/flow_runs/${run.id}`);
+      return got.state_type === "CRASHED" && got;
+    });
+    expect(ended.state?.message).toBe(line);
+    await until("the line as a log of the run", async () => (await logsOf(run.id)).some((l) => l.level === 40 && l.message === line));
+    await until("the agent's line", async () => out.lines.includes(`error worker-test-hello/${run.name} (${run.id}) crashed: ${line}`));
+    expect(out.lines.join("\n")).not.toContain("ERR_MODULE_NOT_FOUND");
+    expect(String(echo.stderr.read() ?? "")).toBe("");
+    await agent.cancelAll("test over", 5_000);
+  });
+
   it("reports CRASHED when the deployment has no entrypoint to run", async () => {
     const { createRun, finalState, stop } = await setup("agent-no-entrypoint", null);
     const ended = await finalState((await createRun()).id);

@@ -35,6 +35,8 @@ export class WorkerAgent {
   readonly #waiting = new Map<string, { offer: OfferedRun; timer: NodeJS.Timeout }>();
   readonly #connection: PoolConnection;
   #draining = false;
+  /** Why the last connection attempt failed, said once until the reason changes or a welcome comes. */
+  #lastFailure: string | undefined;
   #idle: (() => void)[] = [];
   #welcomed!: (welcome: PoolMessageOf<"welcome">) => void;
   #fail!: (error: Error) => void;
@@ -63,6 +65,11 @@ export class WorkerAgent {
           // Offers not acknowledged go back to the pool when the socket closes.
           this.#forgetWaiting();
           options.out.warn(`Lost the connection to the server (${reason}); reconnecting…`);
+        },
+        retrying: (reason) => {
+          if (reason === this.#lastFailure) return;
+          this.#lastFailure = reason;
+          options.out.warn(`Cannot connect to pool ${options.pool}: ${reason}; trying again…`);
         },
         fatal: (error) => {
           this.#forgetWaiting();
@@ -110,6 +117,7 @@ export class WorkerAgent {
   }
 
   #welcome(welcome: PoolMessageOf<"welcome">, reconnected: boolean): void {
+    this.#lastFailure = undefined;
     if (reconnected) this.options.out.success(`Reconnected to pool ${welcome.pool.name}.`);
     for (const id of welcome.runs_lost) this.#stop(id, "lost", "the server took the run back while this worker was away");
     this.#welcomed(welcome);

@@ -12,17 +12,19 @@ function connectionTo(client: ApiClient, pool: string, held: { run_id: string; l
   const offers: PoolMessageOf<"offer">[] = [];
   const welcomes: PoolMessageOf<"welcome">[] = [];
   const fatal: Error[] = [];
+  const retrying: string[] = [];
   const events: ConnectionEvents = {
     offer: (m) => void offers.push(m),
     cancel: () => {},
     revoke: () => {},
     welcome: (m) => void welcomes.push(m),
     disconnected: () => {},
+    retrying: (reason) => void retrying.push(reason),
     fatal: (e) => void fatal.push(e),
   };
   const connection = new PoolConnection({ client, pool, name: `${pool}-worker`, heldRuns: () => held, capacity: () => 1, events });
   connection.connect();
-  return { connection, offers, welcomes, fatal, held };
+  return { connection, offers, welcomes, fatal, retrying, held };
 }
 
 async function until<T>(what: string, probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
@@ -55,8 +57,25 @@ describe("the pool connection, against a server that requires a key", () => {
   it("gives up with the server's reason when the key is missing", async () => {
     const { connection, fatal } = connectionTo(new ApiClient({ apiUrl: server.apiUrl, apiKey: undefined, configured: true }), "conn-pool");
     const error = await until("the connection to give up", () => fatal[0]);
-    expect(error.message).toContain("API key");
+    expect(error.message).toBe(`The Baton server at ${server.apiUrl} refused the request: no API key. Set BATON_API_KEY to a key of this server.`);
     expect(connection.connected).toBe(false);
+  });
+
+  it("gives up at the server's root (no /api), saying where the API is", async () => {
+    const root = server.apiUrl.replace(/\/api$/, "");
+    const { connection, fatal, retrying } = connectionTo(new ApiClient({ apiUrl: root, apiKey: KEY, configured: true }), "conn-pool");
+    const error = await until("the connection to give up", () => fatal[0], 15_000);
+    expect(error.message).toBe(`No Baton API at ${root} — did you mean ${server.apiUrl}? Set BATON_API_URL=${server.apiUrl}.`);
+    expect(retrying).toEqual([]);
+    expect(connection.connected).toBe(false);
+  });
+
+  it("keeps trying while no server answers, saying why", async () => {
+    const { connection, fatal, retrying } = connectionTo(new ApiClient({ apiUrl: "http://127.0.0.1:9/api", apiKey: KEY, configured: true }), "conn-pool");
+    await until("two attempts", () => retrying.length >= 2, 15_000);
+    expect(retrying[0]).toContain("cannot reach the Baton server at http://127.0.0.1:9/api");
+    expect(fatal).toEqual([]);
+    connection.close();
   });
 
   it("gives up when the pool does not exist", async () => {

@@ -9,7 +9,7 @@ import {
   type PoolMessageOf,
   type WorkerMessage,
 } from "../../../protocol/worker-socket";
-import { backoffMs, HttpError, type ApiClient, type RetryPolicy } from "../client/http";
+import { backoffMs, HttpError, NotBatonApiError, type ApiClient, type RetryPolicy } from "../client/http";
 import { VERSION } from "../version";
 
 /** What the server said to a state report: its orchestration result, or that this worker no longer holds the run. */
@@ -23,7 +23,9 @@ export interface ConnectionEvents {
   welcome(message: PoolMessageOf<"welcome">, reconnected: boolean): void;
   /** The socket closed; the connection is trying again. */
   disconnected(reason: string): void;
-  /** The connection gave up for good (pool deleted, worker replaced, key refused). */
+  /** A connection attempt failed for a reason that may pass (no server, a 5xx); the next one follows. */
+  retrying(reason: string): void;
+  /** The connection gave up for good (pool deleted, worker replaced, key refused, no Baton API at the URL). */
   fatal(error: Error): void;
 }
 
@@ -126,15 +128,22 @@ export class PoolConnection {
     return url.toString();
   }
 
-  /** A dial that failed: the pool or the key may be the reason, which retrying would not fix. */
+  /**
+   * A dial that failed (`error` when asking for a ticket did; none when the socket closed unopened, which
+   * says nothing, so the pool's own route is asked why). Tries again while the cause may pass: no server,
+   * a 5xx. A missing pool, a refused key or no Baton API at the URL would fail forever: it gives up.
+   */
   async #failedToDial(error?: unknown): Promise<void> {
     if (this.#closed) return;
-    try {
-      await this.options.client.get(`/work_pools/${encodeURIComponent(this.options.pool)}`, { timeoutMs: 5_000 });
-    } catch (e) {
-      if (e instanceof HttpError && (e.status === 404 || e.status === 401 || e.status === 403)) return this.#giveUp(new Error(e.detail));
-    }
-    if (error instanceof HttpError && (error.status === 401 || error.status === 403)) return this.#giveUp(new Error(error.detail));
+    const why =
+      error ??
+      (await this.options.client.get(`/work_pools/${encodeURIComponent(this.options.pool)}`, { timeoutMs: 5_000 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      ));
+    if (this.#closed) return;
+    if (why !== undefined && !mayPass(why)) return this.#giveUp(new Error(failure(why)));
+    this.options.events.retrying(why === undefined ? `the socket to ${this.options.client.socketUrl(this.options.pool)} did not open` : failure(why));
     this.#scheduleRetry();
   }
 
@@ -248,4 +257,20 @@ export class PoolConnection {
   get unanswered(): number {
     return this.#reports.size;
   }
+}
+
+/** Whether a failed connection attempt may succeed later: the server is away or failing, not refusing. */
+function mayPass(error: unknown): boolean {
+  if (error instanceof NotBatonApiError) return false;
+  if (error instanceof HttpError) return error.status >= 500 || error.status === 408 || error.status === 429;
+  return true;
+}
+
+/** Why an attempt failed, in a sentence: refusals and wrong URLs in their own words (client/problems.ts). */
+function failure(error: unknown): string {
+  if (error instanceof HttpError && !error.explanation) {
+    return error.status === 404 ? error.detail : `the server answered ${error.status}${error.detail ? `: ${error.detail}` : ""} (${error.method} ${error.url})`;
+  }
+  if (error instanceof Error) return error.message;
+  return String(error);
 }

@@ -48,6 +48,11 @@ export class RunOutput {
     return { ended };
   }
 
+  /** A line of the worker's own about a run, sent as a log of the run (the worker prints its own summary). */
+  note(runId: string, level: number, message: string): void {
+    this.shipper.push({ flow_run_id: runId, level, message: message.slice(0, MAX_LINE), timestamp: new Date().toISOString() });
+  }
+
   /** Waits until the lines pushed so far reached the server. */
   flush(): Promise<void> {
     return this.shipper.flush();

@@ -3,7 +3,9 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ApiClient } from "../client/http";
+import { LOG_LEVELS } from "../../../protocol/logs";
 import { CHILD_ENV, type RunOutcome } from "../runtime/types";
+import { missingEntrypoint } from "./entrypoint-file";
 import { failedToStart, type Executor, type OfferedRun, type RunEnd, type RunHandle } from "./executor";
 import type { RunOutput } from "./run-output";
 
@@ -39,6 +41,12 @@ export function childExecutor(options: ChildExecutorOptions): Executor {
       }
       if (!existsSync(deployment.path)) {
         return failedToStart(`The deployment's directory ${deployment.path} does not exist on the machine of this worker`);
+      }
+      const missing = missingEntrypoint(deployment.entrypoint, deployment.path);
+      if (missing) {
+        // No process to print it: the run's logs get the line its process would have written.
+        options.output.note(run.flow_run.id, LOG_LEVELS.ERROR, missing);
+        return failedToStart(missing);
       }
       return startChild(options, run, deployment.entrypoint, deployment.path);
     },

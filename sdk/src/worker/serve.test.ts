@@ -121,6 +121,17 @@ describe("flow.serve against a real server", () => {
     await serving;
   });
 
+  it("at the server's root (no /api), refuses to start, saying where the API is", async () => {
+    const root = server.apiUrl.replace(/\/api$/, "");
+    process.env.BATON_API_URL = root;
+    try {
+      const served = flow("served-at-root", async () => "never");
+      await expect(serveFlow(served, { name: "root" }, silent)).rejects.toThrow(`No Baton API at ${root} — did you mean ${server.apiUrl}?`);
+    } finally {
+      process.env.BATON_API_URL = server.apiUrl;
+    }
+  });
+
   it("serves from a script until Ctrl-C, then stops cleanly", async () => {
     const child = spawn(process.execPath, ["--import", tsx, "serve-hello.ts"], { cwd: project, env: cleanEnv({ BATON_API_URL: server.apiUrl }) });
     let output = "";

@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import type { DeploymentResponse } from "../../../protocol/deployments";
 import type { Flow as FlowRow } from "../../../protocol/flows";
 import type { DeploymentScheduleCreate } from "../../../protocol/schedules";
-import { ApiClient, RETRY_BRIEFLY, serverAnswers } from "../client/http";
+import { ApiClient, checkApi, NotBatonApiError, RETRY_BRIEFLY } from "../client/http";
 import { triggerText } from "../cli/triggers";
 import { out, type Output } from "../output";
 import { deploymentRetryFields } from "../runtime/retry-policy";
@@ -42,7 +42,10 @@ export function servedSchedules(options: Pick<ServeOptions, "interval" | "cron" 
  */
 export async function serveFlow(flow: Flow, options: ServeOptions, say: Output = out): Promise<void> {
   const client = new ApiClient();
-  if (!(await serverAnswers(client))) {
+  const api = await checkApi(client);
+  if (!api.answers) {
+    // Something that is not the API answers there (a URL without /api): its error says where the API is.
+    if (api.error instanceof NotBatonApiError) throw api.error;
     throw new Error(
       `flow.serve() needs a Baton server, and none answers at ${client.config.apiUrl}: start one with \`npx baton server start\`, or set BATON_API_URL.`,
     );

@@ -1,7 +1,7 @@
 import { defineCommand } from "citty";
 import pc from "picocolors";
 import { clientConfig } from "../../client/config";
-import { ApiClient } from "../../client/http";
+import { ApiClient, checkApi, NotBatonApiError } from "../../client/http";
 import { out } from "../../output";
 import { details, printJson } from "../format";
 
@@ -12,10 +12,11 @@ export const config = defineCommand({
   async run({ args }) {
     const settings = clientConfig();
     const client = new ApiClient(settings);
-    const health = await client
-      .get<{ version?: string }>("/health", { timeoutMs: 3000 })
-      .then((body) => ({ answers: true, version: body?.version ?? null, error: null }))
-      .catch((error: unknown) => ({ answers: false, version: null, error: error instanceof Error ? error.message : String(error) }));
+    // Something answering is not enough: the dashboard answers GET {root}/health with its page.
+    const checked = await checkApi(client, 3000);
+    const health = checked.answers
+      ? { answers: true, version: checked.version, error: null }
+      : { answers: false, version: null, error: checked.error.message, notApi: checked.error instanceof NotBatonApiError };
     // /health needs no key; /admin/version needs one whenever the server has one set.
     const keyAccepted = health.answers ? await client.get("/admin/version", { timeoutMs: 3000 }).then(() => true, () => false) : null;
     if (args.json) {
@@ -25,6 +26,7 @@ export const config = defineCommand({
         api_key_set: !!settings.apiKey,
         server_answers: health.answers,
         server_version: health.version,
+        server_error: health.error,
         key_accepted: keyAccepted,
       });
     }
@@ -32,9 +34,16 @@ export const config = defineCommand({
       details([
         ["API URL", `${settings.apiUrl} ${pc.dim(settings.configured ? "(BATON_API_URL)" : "(default; set BATON_API_URL to change it)")}`],
         ["API key", settings.apiKey ? `set ${pc.dim("(BATON_API_KEY)")}` : `not set ${pc.dim("(BATON_API_KEY)")}`],
-        ["Server", health.answers ? `${pc.green("answers")}${health.version ? pc.dim(` (version ${health.version})`) : ""}` : `${pc.red("does not answer")} ${pc.dim(health.error ?? "")}`],
+        ["Server", serverLine(health)],
         ["Access", keyAccepted === null ? pc.dim("unknown") : keyAccepted ? pc.green("allowed") : `${pc.red("refused")} ${pc.dim("(set BATON_API_KEY to a key of this server)")}`],
       ]),
     );
   },
 });
+
+function serverLine(health: { answers: boolean; version: string | null; error: string | null; notApi?: boolean }): string {
+  if (health.answers) return `${pc.green("answers")}${health.version ? pc.dim(` (version ${health.version})`) : ""}`;
+  // Something answers, but not the API: the error says what answered and, when found, where the API is.
+  if (health.notApi) return pc.red(health.error ?? "");
+  return `${pc.red("does not answer")} ${pc.dim(health.error ?? "")}`;
+}

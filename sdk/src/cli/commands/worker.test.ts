@@ -44,10 +44,10 @@ describe("baton worker start (end to end)", () => {
     await server?.dispose();
   });
 
-  function startWorker(args: string[]): WorkerProcess {
+  function startWorker(args: string[], apiUrl = server.apiUrl): WorkerProcess {
     const child = spawn(process.execPath, [batonBin, "worker", "start", ...args], {
       cwd: repoRoot,
-      env: cleanEnv({ BATON_API_URL: server.apiUrl }),
+      env: cleanEnv({ BATON_API_URL: apiUrl }),
     });
     let output = "";
     child.stdout!.on("data", (chunk: Buffer) => (output += chunk));
@@ -182,6 +182,15 @@ describe("baton worker start (end to end)", () => {
     expect(creating.output()).toContain(`Server   ${server.apiUrl}`);
     creating.child.kill("SIGINT");
     expect(await creating.exit).toBe(0);
+  });
+
+  it("given the server's root for BATON_API_URL, says where the API is and exits 1 instead of waiting", async () => {
+    await client.post("/work_pools/", { name: "cli-root-url" });
+    const root = server.apiUrl.replace(/\/api$/, "");
+    const worker = startWorker(["--pool", "cli-root-url"], root);
+    const code = await Promise.race([worker.exit, new Promise((r) => setTimeout(() => r("still running after 20 s"), 20_000))]);
+    expect(code, worker.output()).toBe(1);
+    expect(worker.output()).toBe(`✖ No Baton API at ${root} — did you mean ${server.apiUrl}? [E_NOT_BATON_API]\n  Set BATON_API_URL=${server.apiUrl}.\n`);
   });
 
   it("without --pool in a terminal, lets the user pick a pool or create one", async () => {

@@ -16,6 +16,9 @@ import { CliError, UsageError } from "../errors";
 
 const DEFAULT_LIMIT = 10;
 
+/** Reasons come with or without their full stop (explained refusals end in one). */
+const sentence = (text: string) => (/[.?!]$/.test(text) ? text : `${text}.`);
+
 export function parseLimit(value: string): number {
   const limit = Number(value.trim());
   if (!/^\d+$/.test(value.trim()) || limit < 1 || limit > 1000) {
@@ -73,7 +76,7 @@ const start = defineCommand({
       out,
     });
     await agent.start().catch((error: Error) => {
-      throw new CliError("E_WORKER_STOPPED", `The worker could not connect: ${error.message}.`);
+      throw new CliError("E_WORKER_STOPPED", `The worker could not connect: ${sentence(error.message)}`);
     });
     out.success(`Worker ${pc.bold(name)} is taking runs from pool ${pc.bold(pool)}.`);
     out.info(`  Server   ${client.config.apiUrl}`);
@@ -81,7 +84,7 @@ const start = defineCommand({
     out.info("  Stop     Ctrl-C (running runs finish first; press it again to cancel them)");
 
     const result = await runUntilStopped(agent, out).catch((error: Error) => {
-      throw new CliError("E_WORKER_STOPPED", `The worker stopped: ${error.message}.`);
+      throw new CliError("E_WORKER_STOPPED", `The worker stopped: ${sentence(error.message)}`);
     });
     const lost = await shipper.close(5_000);
     if (result.unreported > 0 || lost > 0) {
