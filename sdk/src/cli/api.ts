@@ -5,6 +5,7 @@ import { clientConfig } from "../client/config";
 import { ApiClient, HttpError } from "../client/http";
 import { runId, splitDeploymentName } from "./args";
 import { CliError } from "./errors";
+import { npxBaton } from "./format";
 
 /** The client every command uses: BATON_API_URL and BATON_API_KEY from the environment. */
 export const apiClient = (): ApiClient => new ApiClient(clientConfig());
@@ -26,14 +27,16 @@ export function deploymentByName(client: ApiClient, fullName: string): Promise<D
   const { flow, name } = splitDeploymentName(fullName);
   return orNotFound(
     client.get<DeploymentResponse>(`/deployments/name/${segment(flow)}/${segment(name)}`),
-    () => new CliError("E_DEPLOYMENT_NOT_FOUND", `Deployment ${flow}/${name} not found.`, { hint: "`baton deployment ls` lists the deployments." }),
+    () => new CliError("E_DEPLOYMENT_NOT_FOUND", `Deployment ${flow}/${name} not found.`, { hint: `\`${npxBaton("deployment ls")}\` lists the deployments.` }),
   );
 }
 
 export function workPoolByName(client: ApiClient, name: string): Promise<WorkPool> {
   return orNotFound(
     client.get<WorkPool>(`/work_pools/${segment(name)}`),
-    () => new CliError("E_POOL_NOT_FOUND", `Work pool ${name} not found.`, { hint: "`baton work-pool ls` lists the pools; `baton work-pool create <name>` makes one." }),
+    () => new CliError("E_POOL_NOT_FOUND", `Work pool ${name} not found.`, {
+      hint: `\`${npxBaton("work-pool ls")}\` lists the pools; \`${npxBaton("work-pool create <name>")}\` makes one.`,
+    }),
   );
 }
 
@@ -49,7 +52,7 @@ export function flowRunById(client: ApiClient, id: string): Promise<FlowRun> {
   const checked = runId(id);
   return orNotFound(
     client.get<FlowRun>(`/flow_runs/${checked}`),
-    () => new CliError("E_RUN_NOT_FOUND", `Flow run ${checked} not found.`, { hint: "`baton flow-run ls` lists recent runs." }),
+    () => new CliError("E_RUN_NOT_FOUND", `Flow run ${checked} not found.`, { hint: `\`${npxBaton("flow-run ls")}\` lists recent runs.` }),
   );
 }
 

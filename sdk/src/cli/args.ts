@@ -1,6 +1,7 @@
 import type * as v from "valibot";
 import type { ScheduleDefinition } from "../../../protocol/schedules";
 import { UsageError } from "./errors";
+import { npxBaton } from "./format";
 
 /*
  * Parsing of what people type on the command line. Mistakes here are usage errors (exit code 2): the
@@ -55,7 +56,7 @@ function parseValue(text: string): unknown {
   }
 }
 
-const NAME_HINT = "Deployments are named <flow>/<deployment>, e.g. hello-flow/my_first_deployment; `baton deployment ls` lists them.";
+const NAME_HINT = `Deployments are named <flow>/<deployment>, e.g. hello-flow/my_first_deployment; \`${npxBaton("deployment ls")}\` lists them.`;
 
 /** `flow-name/deployment-name`, the way deployments are addressed (names cannot contain "/"). */
 export function splitDeploymentName(value: string): { flow: string; name: string } {
@@ -69,7 +70,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function runId(value: string): string {
   if (!UUID.test(value.trim())) {
-    throw new UsageError(`${JSON.stringify(value)} is not a flow run id`, "Flow run ids are UUIDs; `baton flow-run ls` shows them.");
+    throw new UsageError(`${JSON.stringify(value)} is not a flow run id`, `Flow run ids are UUIDs; \`${npxBaton("flow-run ls")}\` shows them.`);
   }
   return value.trim().toLowerCase();
 }

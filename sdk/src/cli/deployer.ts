@@ -7,6 +7,7 @@ import { findWorkPool } from "./api";
 import type { ScheduleInput } from "./args";
 import type { FoundFlow } from "./entrypoint";
 import { CliError } from "./errors";
+import { npxBaton, shellWord } from "./format";
 import type { TriggerInput } from "./triggers";
 
 export interface DeployInput {
@@ -35,7 +36,7 @@ async function ensurePool(client: ApiClient, name: string, create: boolean): Pro
   if (await findWorkPool(client, name)) return false;
   if (!create) {
     throw new CliError("E_POOL_NOT_FOUND", `Work pool ${name} does not exist.`, {
-      hint: `Add --create-pool to create it, or create it first: baton work-pool create ${name}`,
+      hint: `Add --create-pool to create it, or create it first: ${npxBaton(`work-pool create ${shellWord(name)}`)}`,
     });
   }
   try {

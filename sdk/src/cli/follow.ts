@@ -46,6 +46,8 @@ export interface FollowOptions {
   states: boolean;
   json?: boolean;
   intervalMs?: number;
+  /** Called with the run at each poll until it ends (e.g. to say why it waits), in the background. */
+  onPoll?: (run: FlowRun) => Promise<void> | void;
 }
 
 const serverAway = (e: unknown) => e instanceof UnreachableError || (e instanceof HttpError && (e.status >= 500 || e.status === 429));
@@ -81,6 +83,8 @@ export async function followRun(client: ApiClient, flowRunId: string, options: F
       const run = await client.get<FlowRun>(`/flow_runs/${flowRunId}`);
       const ended = isTerminal(run.state_type);
       if (!ended) printState(run);
+      // Not waited for: the logs fetched next must follow this read of the run closely, or a state is missed.
+      if (!ended) void Promise.resolve(options.onPoll?.(run)).catch(() => {});
       if (options.logs) {
         // Logs are flushed before a run's final state is sent: once it has ended, one full pass has them all.
         const after = ended || !newest ? undefined : new Date(Date.parse(newest) - LOOKBACK_MS).toISOString();

@@ -96,3 +96,9 @@ export function scheduleText(schedule: Record<string, unknown>): string {
 export function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
+
+/**
+ * A baton command as a hint tells people to type it: through npx, as the README does, since the
+ * executable lives in the project's node_modules/.bin, not on PATH.
+ */
+export const npxBaton = (command: string) => `npx baton ${command}`;

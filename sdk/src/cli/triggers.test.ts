@@ -80,5 +80,7 @@ describe("the trigger flags together", () => {
     expect(triggerText(base)).toBe("any event");
     expect(triggerText({ ...base, expect: ["a", "b.*"], match: { kind: ["csv", "tsv"] }, threshold: 3, within: 60 })).toBe("a | b.* where kind=csv|tsv (3 within 60 s)");
     expect(triggerText({ ...base, ...afterTrigger("d1", "Completed") })).toBe("baton.flow-run.Completed of baton.deployment.d1");
+    // A deployment waited on is named as people name it, when its name is known.
+    expect(triggerText({ ...base, ...afterTrigger("d1", "Completed") }, new Map([["baton.deployment.d1", "etl/nightly"]]))).toBe("baton.flow-run.Completed of etl/nightly");
   });
 });

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import type { DeploymentResponse } from "../../../protocol/deployments";
 import { EventName } from "../../../protocol/events";
 import { TriggerSpec } from "../../../protocol/triggers";
 import type { ApiClient } from "../client/http";
@@ -6,6 +7,7 @@ import type { Trigger } from "../runtime/types";
 import { deploymentByName } from "./api";
 import { splitDeploymentName } from "./args";
 import { UsageError } from "./errors";
+import { paramFields, typed, type FlagField } from "./flag-issues";
 
 /*
  * `baton deploy --trigger SPEC --trigger-param k=TEMPLATE --after FLOW/DEPLOYMENT[:STATE]`: the
@@ -105,12 +107,36 @@ export function triggersFromFlags(flags: TriggerFlags): (client: ApiClient) => P
   };
 }
 
-/** One line per trigger for the deploy summary: what it waits for, and how many. */
-export function triggerText(t: { expect: string[]; match: Record<string, unknown>; match_related: Record<string, unknown>; threshold: number; within: number }): string {
-  const names = t.expect.length > 0 ? t.expect.join(" | ") : "any event";
+/** Which flag filled which trigger of the request (`--trigger`s first, then `--after`s), for the server's 422s. */
+export function triggerFields(flags: TriggerFlags): FlagField[] {
+  const given = flags.triggers.map((text, i) => ({ path: `triggers.${i}`, flag: typed("--trigger", text) }));
+  const chains = flags.after.map((text, i) => ({ path: `triggers.${flags.triggers.length + i}`, flag: typed("--after", text) }));
+  return [...given, ...chains, ...paramFields(flags.params, "triggers.*.parameters", "--trigger-param")];
+}
+
+type TriggerShown = { expect: string[]; match: Record<string, unknown>; match_related: Record<string, unknown>; threshold: number; within: number };
+
+const DEPLOYMENT_RESOURCE = "baton.deployment.";
+
+/**
+ * `flow/deployment` of each deployment the triggers wait on (an `--after` chain relates to the upstream
+ * deployment by its resource id, `baton.deployment.<id>`), keyed by that resource id, for triggerText.
+ * A deployment deleted since is left out: its id is all there is to show.
+ */
+export async function relatedDeploymentNames(client: ApiClient, triggers: readonly TriggerShown[]): Promise<Map<string, string>> {
+  const related = triggers.map((t) => t.match_related["baton.resource.id"]);
+  const ids = [...new Set(related.filter((r): r is string => typeof r === "string" && r.startsWith(DEPLOYMENT_RESOURCE)))].map((r) => r.slice(DEPLOYMENT_RESOURCE.length));
+  if (ids.length === 0) return new Map();
+  const found = await client.post<DeploymentResponse[]>("/deployments/filter", { deployments: { id: { any_: ids.slice(0, 90) } }, limit: 200 });
+  return new Map(found.map((d) => [`${DEPLOYMENT_RESOURCE}${d.id}`, `${d.flow_name}/${d.name}`]));
+}
+
+/** One line per trigger for the deploy summary: what it waits for (a deployment by its name when known), and how many. */
+export function triggerText(t: TriggerShown, names: ReadonlyMap<string, string> = new Map()): string {
+  const events = t.expect.length > 0 ? t.expect.join(" | ") : "any event";
   const related = t.match_related["baton.resource.id"];
-  const about = typeof related === "string" ? ` of ${related}` : Object.keys(t.match_related).length > 0 ? " (related resource filter)" : "";
+  const about = typeof related === "string" ? ` of ${names.get(related) ?? related}` : Object.keys(t.match_related).length > 0 ? " (related resource filter)" : "";
   const labels = Object.keys(t.match).length > 0 ? ` where ${Object.entries(t.match).map(([k, p]) => `${k}=${Array.isArray(p) ? p.join("|") : String(p)}`).join(", ")}` : "";
   const count = t.threshold > 1 ? ` (${t.threshold} within ${t.within} s)` : "";
-  return `${names}${about}${labels}${count}`;
+  return `${events}${about}${labels}${count}`;
 }

@@ -64,6 +64,7 @@ export async function runDeployed(def: FlowDefinition, run: DeployedRun): Promis
       if (e instanceof HttpError && e.status === 404) return { state: "ABORTED", message: `flow run ${run.flowRunId} no longer exists` };
       throw new UnreportedError(`could not read flow run ${run.flowRunId}: ${reason(e)}`, { cause: e });
     }
+    session.noticesTo = flowRun.id;
     const scope = newScope(session, {
       id: flowRun.id,
       name: flowRun.name,

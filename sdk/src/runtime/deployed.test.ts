@@ -2,8 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FlowRun } from "../../../protocol/flow-runs";
 import { LocalServer } from "../worker/test-fixtures/local-server";
 import { runDeployedFlowRun } from "./deployed";
+import { LOG_LEVELS } from "../../../protocol/logs";
 import { flow, task } from "./index";
 import { RecordedRuns } from "./test-fixtures/recorded-runs";
+import { CHILD_ENV } from "./types";
 
 /*
  * runDeployedFlowRun as a worker calls it, on runs of a real deployment claimed from a real server (through
@@ -109,5 +111,36 @@ describe("runDeployedFlowRun", () => {
     abort.abort();
     expect(await outcome).toMatchObject({ state: "ABORTED" });
     expect(await stateNames(run.flowRunId)).toEqual(["Scheduled", "Pending", "Running"]);
+  });
+
+  it("in a worker's child, stores the notice that sending failed as a WARNING of the run once the server is back, and prints nothing", async () => {
+    // What a worker's child prints on stderr the worker stores as ERROR lines of the run (worker/run-output.ts).
+    const printed: string[] = [];
+    const { error } = console;
+    const before = process.env[CHILD_ENV.workerChild];
+    process.env[CHILD_ENV.workerChild] = "1";
+    console.error = (...args: unknown[]) => void printed.push(args.join(" "));
+    const f = flow("deployed-through-an-outage", async () => {
+      console.log("before the outage");
+      await server.stop();
+      console.log("while the server is away");
+      // Long enough for the shipper to try, and fail.
+      await new Promise((r) => setTimeout(r, 1500));
+      await server.restart();
+      return "done";
+    });
+    try {
+      const run = await (await deployment("deployed-through-an-outage"))();
+      expect(await runDeployedFlowRun(f, run)).toEqual({ state: "COMPLETED" });
+      const logs = await api.logs(run.flowRunId);
+      expect(logs.map((l) => l.message)).toEqual(expect.arrayContaining(["before the outage", "while the server is away"]));
+      const notices = logs.filter((l) => l.message.startsWith("Baton: sending logs failed, retrying until the server takes them"));
+      expect(notices.map((l) => [l.level, l.name])).toEqual([[LOG_LEVELS.WARNING, "baton"]]);
+      expect(printed).toEqual([]);
+    } finally {
+      console.error = error;
+      if (before === undefined) delete process.env[CHILD_ENV.workerChild];
+      else process.env[CHILD_ENV.workerChild] = before;
+    }
   });
 });

@@ -24,6 +24,12 @@ export interface Session {
   echo: boolean;
   /** Flow ids by flow name, for subflows. */
   flowIds: Map<string, Promise<string>>;
+  /**
+   * The run whose logs take the session's own notices when nothing is echoed (a worker's child): the
+   * worker stores what the child prints on stderr as ERROR lines, and a notice such as "sending logs
+   * failed, retrying" is a warning (nothing in the run failed), so it goes to the run's logs as one.
+   */
+  noticesTo: string | undefined;
   warnOnce(key: string, message: string): void;
 }
 
@@ -39,10 +45,15 @@ export function openSession(client: ApiClient | undefined, echo: boolean): Sessi
     events: undefined,
     echo,
     flowIds: new Map(),
+    noticesTo: undefined,
     warnOnce(key, message) {
       if (warned.has(key)) return;
       warned.add(key);
-      printLocal(LOG_LEVELS.WARNING, `Baton: ${message}`);
+      const text = `Baton: ${message}`;
+      const run = echo ? undefined : session.noticesTo;
+      // Queued like any line, so it reaches the server once the server is back.
+      if (run && session.logs?.push({ flow_run_id: run, level: LOG_LEVELS.WARNING, name: "baton", message: text, timestamp: new Date().toISOString() })) return;
+      printLocal(LOG_LEVELS.WARNING, text);
     },
   };
   if (client) {
@@ -62,6 +73,8 @@ export async function flushSession(session: Session, timeoutMs = FLUSH_TIMEOUT_M
 
 /** Sends what is left and says what could not be sent. */
 export async function closeSession(session: Session, timeoutMs = 10_000): Promise<void> {
+  // Nothing is sent after this: what is said from here on is printed.
+  session.noticesTo = undefined;
   const [reports, lines, events] = await Promise.all([
     session.reporter?.close(timeoutMs) ?? 0,
     session.logs?.close(timeoutMs) ?? 0,

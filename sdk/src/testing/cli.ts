@@ -87,15 +87,20 @@ export function baton(args: string[], options: CliOptions): Promise<CliResult> {
 }
 
 /** Starts `baton <args>` without waiting for it, for commands that follow a run. */
-export function batonStarted(args: string[], options: CliOptions): { child: ChildProcess; result: Promise<CliResult>; stdout: () => string } {
+export function batonStarted(
+  args: string[],
+  options: CliOptions,
+): { child: ChildProcess; result: Promise<CliResult>; stdout: () => string; stderr: () => string } {
   const child = spawn(process.execPath, [bin, ...args], {
     cwd: options.cwd ?? repoRoot,
     env: childEnv({ BATON_API_URL: options.apiUrl, ...options.env }),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
+  let stderr = "";
   child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk));
-  return { child, result: collect(child), stdout: () => stdout };
+  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk));
+  return { child, result: collect(child), stdout: () => stdout, stderr: () => stderr };
 }
 
 function collect(child: ChildProcess): Promise<CliResult> {
@@ -156,13 +161,21 @@ export function batonInTerminal(args: string[], options: CliOptions): TerminalSe
   };
 }
 
+// The fake takes any parameters (its function reads a record), as its schema says: the server refuses names a closed one does not list.
+const OPEN_SCHEMA = { type: "object", properties: { name: { type: "string", default: "World" } }, additionalProperties: true };
+
+/** A closed schema (as the SDK makes for `v.object`), for a fake flow whose parameters the server checks. */
+export const CLOSED_SCHEMA = {
+  type: "object",
+  properties: { name: { type: "string" }, currency: { enum: ["EUR", "USD"] } },
+  additionalProperties: false,
+};
+
 /**
  * Source of a module exporting objects that satisfy `isFlow` (runtime/types.ts), so CLI tests do not
- * depend on the runtime: `flows` maps export names to flow names.
+ * depend on the runtime: `flows` maps export names to flow names; all take `schema`.
  */
-export function fakeFlowModule(flows: Record<string, string>): string {
-  // The fake takes any parameters (its function reads a record), as its schema says: the server refuses names a closed one does not list.
-  const schema = { type: "object", properties: { name: { type: "string", default: "World" } }, additionalProperties: true };
+export function fakeFlowModule(flows: Record<string, string>, schema: Record<string, unknown> = OPEN_SCHEMA): string {
   const lines = [
     "const fakeFlow = (name: string) =>",
     "  Object.defineProperty(",

@@ -5,6 +5,7 @@ import { intervalSeconds, type ScheduleInput } from "../args";
 import { discoverFlows } from "../discover";
 import { loadEntrypoint, type FoundFlow } from "../entrypoint";
 import { CliError } from "../errors";
+import { npxBaton } from "../format";
 
 /*
  * The questions of the interactive `baton deploy`, worded as Prefect's `prefect deploy` asks them.
@@ -39,7 +40,7 @@ export async function pickFlow(projectDir: string): Promise<FoundFlow> {
   for (const f of failed) p.log.warn(`Skipped ${f.file}: ${f.reason}`);
   if (flows.length === 0) {
     throw new CliError("E_NO_FLOWS", `No flows found in ${projectDir}.`, {
-      hint: 'A flow is an exported flow(name, fn), with flow imported from "baton", in a .ts file; or name it: baton deploy path/to/file.ts:exportName',
+      hint: `A flow is an exported flow(name, fn), with flow imported from "baton", in a .ts file; or name it: ${npxBaton("deploy path/to/file.ts:exportName")}`,
     });
   }
   const index = answered(

@@ -2,7 +2,7 @@ import { realpathSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DeploymentResponse } from "../../../../protocol/deployments";
-import { baton, fakeFlowModule, startTestServer, writeProject, type TestServer } from "../../testing/cli";
+import { baton, CLOSED_SCHEMA, fakeFlowModule, startTestServer, writeProject, type TestServer } from "../../testing/cli";
 
 let server: TestServer;
 let project: string;
@@ -11,7 +11,10 @@ const byName = (name: string) => server.client.get<DeploymentResponse>(`/deploym
 const SCHEMA = { type: "object", properties: { name: { type: "string", default: "World" } }, additionalProperties: true };
 
 beforeAll(async () => {
-  [server, project] = await Promise.all([startTestServer(), writeProject({ "flows/hello.ts": fakeFlowModule({ helloFlow: "hello-flow" }) })]);
+  [server, project] = await Promise.all([
+    startTestServer(),
+    writeProject({ "flows/hello.ts": fakeFlowModule({ helloFlow: "hello-flow" }), "flows/typed.ts": fakeFlowModule({ typedFlow: "typed-flow" }, CLOSED_SCHEMA) }),
+  ]);
   project = realpathSync(project);
 });
 afterAll(async () => {
@@ -81,10 +84,20 @@ describe("baton deploy mistakes", () => {
     expect(result.stderr.trim()).toBe("✖ flows/hello.ts exports notAFlow, but it is not a flow. [E_NOT_A_FLOW]\n  Flows it exports: flows/hello.ts:helloFlow");
   });
 
-  it("passes on the server's reason for refusing a schedule, on one line", async () => {
+  it("passes on the server's reason for refusing a schedule, on one line naming the flags typed", async () => {
     const result = await deploy("flows/hello.ts:helloFlow", "--name", "x", "--pool", "my-pool", "--cron", "0 0 31 2 *");
     expect(result.code).toBe(1);
-    expect(result.stderr.trim()).toMatch(/^✖ The server answered: invalid body\.schedules\.0\.schedule: cron "0 0 31 2 \*" never fires \(POST .* → 422\) \[E_HTTP_422\]$/);
+    expect(result.stderr.trim()).toBe(`✖ --cron '0 0 31 2 *': cron "0 0 31 2 *" never fires [E_HTTP_422]`);
+    const zone = await deploy("flows/hello.ts:helloFlow", "--name", "x", "--pool", "my-pool", "--cron", "0 9 * * *", "--timezone", "Mars/Olympus");
+    expect(zone.stderr.trim()).toBe(`✖ --cron '0 9 * * *' --timezone Mars/Olympus: unknown time zone "Mars/Olympus" [E_HTTP_422]`);
+  });
+
+  it("names the --param a closed parameter schema refuses, as typed", async () => {
+    const result = await deploy("flows/typed.ts:typedFlow", "--name", "x", "--pool", "my-pool", "--param", "currency=JPY", "--param", "nmae=Ada");
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      `✖ --param nmae=Ada: unknown parameter (the flow's parameters are: name, currency); --param currency=JPY: Instance does not match any of ["EUR","USD"]. [E_HTTP_422]`,
+    );
   });
 
   it("asks for nothing outside a terminal: a missing entrypoint or flag is a usage error (exit 2)", async () => {
@@ -161,7 +174,8 @@ describe("baton deploy with triggers", () => {
     const result = await deploy("flows/hello.ts:helloFlow", "--name", "downstream", "--pool", "my-pool", "--after", "hello-flow/on-file", "--trigger-param", "name={{ event.resource.baton.resource.name }}");
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`Triggers    baton.flow-run.Completed of baton.deployment.${upstream.id}`);
+    // The upstream deployment by its name, as typed, not by the resource id the trigger holds.
+    expect(result.stdout).toContain("Triggers    baton.flow-run.Completed of hello-flow/on-file →");
     const downstream = await byName("downstream");
     expect(downstream.triggers).toMatchObject([
       {
@@ -195,7 +209,7 @@ describe("baton deploy with triggers", () => {
     expect(oneLine(missing.stderr)).toBe("✖ Deployment hello-flow/nope not found. [E_DEPLOYMENT_NOT_FOUND]");
     const template = await deploy("flows/hello.ts:helloFlow", "--name", "bad", "--pool", "my-pool", "--trigger", "a", "--trigger-param", "name={{ body.x }}");
     expect(template.code).toBe(1);
-    expect(oneLine(template.stderr)).toMatch(/invalid body\.triggers\.0\.parameters\.name: "\{\{ body\.x \}\}" must start with event/);
+    expect(oneLine(template.stderr)).toBe(`✖ --trigger-param 'name={{ body.x }}': "{{ body.x }}" must start with event [E_HTTP_422]`);
     await expect(byName("bad")).rejects.toMatchObject({ status: 404 });
   });
 });

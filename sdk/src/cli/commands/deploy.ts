@@ -8,8 +8,9 @@ import { parseParams, repeated, scheduleFromFlags } from "../args";
 import { deploy as register, type Deployed } from "../deployer";
 import { loadEntrypoint } from "../entrypoint";
 import { CliError, UsageError } from "../errors";
-import { details, printJson, scheduleText, shellWord } from "../format";
-import { triggersFromFlags, triggerText } from "../triggers";
+import { naming, paramFields, scheduleFields } from "../flag-issues";
+import { details, npxBaton, printJson, scheduleText, shellWord } from "../format";
+import { relatedDeploymentNames, triggerFields, triggersFromFlags, triggerText } from "../triggers";
 import { askName, askSchedule, pickFlow, pickPool } from "./deploy-prompts";
 
 export const deploy = defineCommand({
@@ -52,15 +53,16 @@ export const deploy = defineCommand({
     const pairs = repeated(rawArgs, "param");
     parseParams(pairs); // a malformed pair is a usage error before anything is imported or asked
     const tags = repeated(rawArgs, "tag");
-    const triggersFor = triggersFromFlags({
+    const triggerFlags = {
       triggers: repeated(rawArgs, "trigger"),
       params: repeated(rawArgs, "trigger-param"),
       after: repeated(rawArgs, "after"),
       clear: !!args["clear-triggers"],
-    });
+    };
+    const triggersFor = triggersFromFlags(triggerFlags);
     const interactive = !args.json && !!process.stdin.isTTY && !!process.stdout.isTTY;
     if (!args.entrypoint && !interactive) {
-      throw new UsageError("Give the flow to deploy as path/to/file.ts:exportName", "Or run `baton deploy` in a terminal to pick it from a list.");
+      throw new UsageError("Give the flow to deploy as path/to/file.ts:exportName", `Or run \`${npxBaton("deploy")}\` in a terminal to pick it from a list.`);
     }
     if (!interactive && (!args.name || !args.pool)) {
       throw new UsageError(`Give ${[!args.name && "--name", !args.pool && "--pool"].filter(Boolean).join(" and ")}`, "Outside a terminal nothing is asked.");
@@ -71,7 +73,7 @@ export const deploy = defineCommand({
       // Before any question: answers given to a server that is not there would be lost.
       if (!(await serverAnswers(client))) {
         throw new CliError("E_UNREACHABLE", `Cannot reach the Baton server at ${client.config.apiUrl}.`, {
-          hint: "Start one with `npx baton server start`, or set BATON_API_URL to where it runs.",
+          hint: `Start one with \`${npxBaton("server start")}\`, or set BATON_API_URL to where it runs.`,
         });
       }
       p.intro(pc.inverse(" baton deploy "));
@@ -83,19 +85,21 @@ export const deploy = defineCommand({
     const chosen = schedule ?? (found ? undefined : await askSchedule());
     const parameters = parseParams(pairs, flow.flow.parameterSchema());
     const triggers = await triggersFor(client);
-    const deployed = await register(client, { found: flow, path: projectDir, name, pool: pool.name, createPool: pool.create, schedule: chosen, parameters, tags, triggers });
+    // The server's refusals name the flags that filled the refused fields (a schedule picked in the prompts came from none).
+    const fields = [...(schedule ? scheduleFields(args, "schedules.0.schedule") : []), ...paramFields(pairs, "parameters"), ...triggerFields(triggerFlags)];
+    const deployed = await naming(fields, register(client, { found: flow, path: projectDir, name, pool: pool.name, createPool: pool.create, schedule: chosen, parameters, tags, triggers }));
     if (args.json) return printJson(deployed.deployment);
-    report(deployed, interactive);
+    report(deployed, await relatedDeploymentNames(client, deployed.deployment.triggers), interactive);
   },
 });
 
 /** One row per trigger, the first labelled. */
-function triggerRows(d: Deployed["deployment"]): [string, string][] {
-  const lines = d.triggers.map((t) => `${triggerText(t)}${Object.keys(t.parameters).length ? ` → ${JSON.stringify(t.parameters)}` : ""}${t.enabled ? "" : " (disabled)"}`);
+function triggerRows(d: Deployed["deployment"], names: ReadonlyMap<string, string>): [string, string][] {
+  const lines = d.triggers.map((t) => `${triggerText(t, names)}${Object.keys(t.parameters).length ? ` → ${JSON.stringify(t.parameters)}` : ""}${t.enabled ? "" : " (disabled)"}`);
   return lines.length === 0 ? [["Triggers", ""]] : lines.map((line, i) => [i === 0 ? "Triggers" : "", line]);
 }
 
-function report({ deployment: d, created, poolCreated }: Deployed, interactive: boolean): void {
+function report({ deployment: d, created, poolCreated }: Deployed, names: ReadonlyMap<string, string>, interactive: boolean): void {
   const fullName = `${d.flow_name}/${d.name}`;
   const summary = details([
     ["Entrypoint", d.entrypoint],
@@ -103,11 +107,11 @@ function report({ deployment: d, created, poolCreated }: Deployed, interactive: 
     ["Work pool", `${d.work_pool_name}${poolCreated ? pc.dim(" (created)") : ""}`],
     ["Schedules", d.schedules.map((s) => scheduleText(s.schedule)).join(", ") || pc.dim("none (runs on demand)")],
     ["Parameters", Object.keys(d.parameters).length ? JSON.stringify(d.parameters) : ""],
-    ...triggerRows(d),
+    ...triggerRows(d, names),
   ]);
   const steps = [
-    `Start a worker that runs it:  ${pc.bold(`npx baton worker start --pool ${shellWord(d.work_pool_name ?? "")}`)}`,
-    `Run it now:                   ${pc.bold(`npx baton deployment run ${shellWord(fullName)}`)}`,
+    `Start a worker that runs it:  ${pc.bold(npxBaton(`worker start --pool ${shellWord(d.work_pool_name ?? "")}`))}`,
+    `Run it now:                   ${pc.bold(npxBaton(`deployment run ${shellWord(fullName)}`))}`,
   ].join("\n");
   const headline = `${created ? "Created" : "Updated"} deployment ${pc.bold(fullName)}`;
   if (interactive) {

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { DeploymentResponse } from "../../../../protocol/deployments";
 import type { FlowRun } from "../../../../protocol/flow-runs";
 import type { DeploymentSchedule } from "../../../../protocol/schedules";
-import { baton, batonStarted, fakeFlowModule, startTestServer, writeProject, type TestServer } from "../../testing/cli";
+import type { WorkPool } from "../../../../protocol/work-pools";
+import { baton, batonStarted, CLOSED_SCHEMA, fakeFlowModule, startTestServer, writeProject, type TestServer } from "../../testing/cli";
 
 let server: TestServer;
 let project: string;
@@ -15,7 +16,10 @@ const log = (id: string, message: string, level = 20) =>
   server.client.post("/logs/", [{ flow_run_id: id, level, message, timestamp: new Date().toISOString() }]);
 
 beforeAll(async () => {
-  [server, project] = await Promise.all([startTestServer(), writeProject({ "flows/hello.ts": fakeFlowModule({ helloFlow: "hello-flow" }) })]);
+  [server, project] = await Promise.all([
+    startTestServer(),
+    writeProject({ "flows/hello.ts": fakeFlowModule({ helloFlow: "hello-flow" }), "flows/typed.ts": fakeFlowModule({ typedFlow: "typed-flow" }, CLOSED_SCHEMA) }),
+  ]);
   for (const name of ["main", "scheduled", "to-delete"]) {
     const trigger = name === "main" ? ["--trigger", "file.created", "--trigger-param", "greeting={{ event.payload.path }}"] : [];
     const deployed = await cli("deploy", "flows/hello.ts:helloFlow", "--name", name, "--pool", "my-pool", "--create-pool", "--param", "greeting=Hi", ...trigger);
@@ -51,7 +55,8 @@ describe("baton deployment ls and inspect", () => {
     const missing = await cli("deployment", "inspect", "hello-flow/nope");
     expect(missing.code).toBe(1);
     expect(missing.stdout).toBe("");
-    expect(missing.stderr).toBe("✖ Deployment hello-flow/nope not found. [E_DEPLOYMENT_NOT_FOUND]\n  `baton deployment ls` lists the deployments.\n");
+    // Hints say `npx baton …`, as the README does: the executable is in node_modules/.bin, not on PATH.
+    expect(missing.stderr).toBe("✖ Deployment hello-flow/nope not found. [E_DEPLOYMENT_NOT_FOUND]\n  `npx baton deployment ls` lists the deployments.\n");
     const malformed = await cli("deployment", "run", "main");
     expect(malformed.code).toBe(2);
     expect(malformed.stderr.split("\n")[0]).toBe('✖ Invalid deployment name "main" [E_USAGE]');
@@ -75,8 +80,8 @@ describe("baton deployment run", () => {
     const id = /\(([0-9a-f-]{36})\)/.exec(result.stdout)?.[1];
     const run = await server.client.get<FlowRun>(`/flow_runs/${id}`);
     expect(run).toMatchObject({ parameters: { greeting: "Hi", name: "Ada", count: 3 }, state_type: "SCHEDULED", work_pool_name: "my-pool" });
-    expect(result.stdout).toContain(`baton flow-run logs ${id} --follow`);
-    expect(result.stderr).toContain("No worker is online in pool my-pool");
+    expect(result.stdout).toContain(`Follow it: npx baton flow-run logs ${id} --follow`);
+    expect(result.stderr).toBe("▲ No worker is online for pool my-pool: start one with `npx baton worker start --pool my-pool`\n");
   });
 
   it("prints the run as JSON with --json", async () => {
@@ -209,6 +214,56 @@ describe("baton deployment pause, resume and delete", () => {
   it("deletes a deployment", async () => {
     expect((await cli("deployment", "delete", "hello-flow/to-delete")).stdout).toBe("✔ Deleted deployment hello-flow/to-delete\n");
     await expect(deployment("to-delete")).rejects.toMatchObject({ status: 404 });
+  });
+});
+
+describe("baton deployment ls order, run mistakes and hints", () => {
+  const deployIn = async (flowName: string, name: string) => {
+    const flow = await server.client.post<{ id: string }>("/flows/", { name: flowName });
+    await server.client.post("/deployments/", { name, flow_id: flow.id, work_pool_name: "my-pool" });
+  };
+
+  it("ls lists by flow name, then deployment name, and --limit takes the first of that order", async () => {
+    await deployIn("zz-flow", "aaa");
+    await deployIn("a-flow", "zzz");
+    const listed = (JSON.parse((await cli("deployment", "ls", "--json")).stdout) as DeploymentResponse[]).map((d) => `${d.flow_name}/${d.name}`);
+    const pairs = listed.map((full) => full.split("/") as [string, string]);
+    expect(pairs).toEqual([...pairs].sort(([f1, n1], [f2, n2]) => (f1 === f2 ? (n1 < n2 ? -1 : 1) : f1 < f2 ? -1 : 1)));
+    expect(listed[0]).toBe("a-flow/zzz");
+    expect(listed.at(-1)).toBe("zz-flow/aaa");
+    const first = await cli("deployment", "ls", "--limit", "1");
+    expect(first.stdout.split("\n")[1]).toMatch(/^a-flow\/zzz\s+my-pool/);
+  });
+
+  it("run names the --param the deployment's schema refuses, as typed", async () => {
+    expect((await cli("deploy", "flows/typed.ts:typedFlow", "--name", "typed", "--pool", "my-pool")).code).toBe(0);
+    const result = await cli("deployment", "run", "typed-flow/typed", "--param", "currency=JPY");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('✖ --param currency=JPY: Instance does not match any of ["EUR","USD"]. [E_HTTP_422]\n');
+  });
+
+  it("inspect names the deployment an --after trigger waits on", async () => {
+    expect((await cli("deploy", "flows/hello.ts:helloFlow", "--name", "chained", "--pool", "my-pool", "--after", "hello-flow/main:failed")).code).toBe(0);
+    const text = await cli("deployment", "inspect", "hello-flow/chained");
+    expect(text.stdout).toMatch(/baton\.flow-run\.Failed of hello-flow\/main\s+-\s+yes/);
+  });
+
+  it("--watch says once why the run waits Scheduled: its pool is paused, then that no worker is online", async () => {
+    await server.client.post<WorkPool>("/work_pools/", { name: "held", is_paused: true });
+    expect((await cli("deploy", "flows/hello.ts:helloFlow", "--name", "held", "--pool", "held")).code).toBe(0);
+    const watching = batonStarted(["deployment", "run", "hello-flow/held", "--watch"], { apiUrl: server.apiUrl, cwd: project });
+    const paused = "▲ Work pool held is paused: resume it with `npx baton work-pool resume held`\n";
+    await until(() => watching.stderr().includes(paused));
+    await server.client.post("/work_pools/held/resume");
+    const noWorker = "▲ No worker is online for pool held: start one with `npx baton worker start --pool held`\n";
+    await until(() => watching.stderr().includes(noWorker));
+    const id = /\(([0-9a-f-]{36})\)/.exec(watching.stdout())![1]!;
+    await setState(id, { type: "RUNNING" });
+    await setState(id, { type: "COMPLETED" });
+    const result = await watching.result;
+    expect(result.code).toBe(0);
+    // Each once, however many polls the run waited.
+    expect(result.stderr).toBe(paused + noWorker);
   });
 });
 

@@ -4,12 +4,14 @@ import type { DeploymentFilter, DeploymentResponse } from "../../../../protocol/
 import type { FlowRun } from "../../../../protocol/flow-runs";
 import type { ApiClient } from "../../client/http";
 import { out } from "../../output";
-import { apiClient, deploymentByName, poolWorkers } from "../api";
+import { apiClient, deploymentByName } from "../api";
 import { parseParams, positiveInt, repeated } from "../args";
 import { CliError } from "../errors";
+import { naming, paramFields } from "../flag-issues";
 import { followRun } from "../follow";
-import { details, localTime, printJson, scheduleText, shellWord, stateText, table } from "../format";
-import { triggerText } from "../triggers";
+import { details, localTime, npxBaton, printJson, scheduleText, stateText, table } from "../format";
+import { currentPoolHint, scheduledRunHints } from "../pool-hint";
+import { relatedDeploymentNames, triggerText } from "../triggers";
 import { schedule } from "./deployment-schedule";
 
 const json = { type: "boolean", description: "Print JSON instead of a table" } as const;
@@ -23,20 +25,40 @@ const ls = defineCommand({
   meta: { name: "baton deployment ls", description: "List deployments" },
   args: { json, limit: { type: "string", description: "At most this many", default: "200", valueHint: "n" } },
   async run({ args }) {
-    const filter: DeploymentFilter = { sort: "NAME_ASC", limit: positiveInt(args.limit, "--limit", 200)!, offset: 0 };
-    const deployments = await apiClient().post<DeploymentResponse[]>("/deployments/filter", filter);
+    const limit = positiveInt(args.limit, "--limit", 200)!;
+    const deployments = byFlowThenName(await allDeployments(apiClient())).slice(0, limit);
     if (args.json) return printJson(deployments);
     const rows = deployments.map((d) => [fullName(d), d.work_pool_name, schedulesText(d), d.paused ? pc.yellow("paused") : pc.green("active"), localTime(d.updated)]);
-    out.info(table(["NAME", "WORK POOL", "SCHEDULES", "STATUS", "UPDATED"], rows, "No deployments yet. Create one with `baton deploy`."));
+    out.info(table(["NAME", "WORK POOL", "SCHEDULES", "STATUS", "UPDATED"], rows, `No deployments yet. Create one with \`${npxBaton("deploy")}\`.`));
   },
 });
+
+const PAGE = 200;
+
+/** Every deployment, page by page: the API sorts by deployment name only, and the first page by flow name may hold any of them. */
+async function allDeployments(client: ApiClient): Promise<DeploymentResponse[]> {
+  const all: DeploymentResponse[] = [];
+  for (let offset = 0; ; offset += PAGE) {
+    const filter: DeploymentFilter = { sort: "NAME_ASC", limit: PAGE, offset };
+    const page = await client.post<DeploymentResponse[]>("/deployments/filter", filter);
+    all.push(...page);
+    if (page.length < PAGE) return all;
+  }
+}
+
+/** As `prefect deployment ls` lists them: by flow name, then deployment name (a stable sort: ties keep the API's order). */
+const byFlowThenName = (list: readonly DeploymentResponse[]): DeploymentResponse[] =>
+  [...list].sort((a, b) => compare(a.flow_name, b.flow_name) || compare(a.name, b.name));
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 const inspect = defineCommand({
   meta: { name: "baton deployment inspect", description: "Show a deployment" },
   args: { name, json },
   async run({ args }) {
-    const d = await deploymentByName(apiClient(), args.name);
+    const client = apiClient();
+    const d = await deploymentByName(client, args.name);
     if (args.json) return printJson(d);
+    const names = await relatedDeploymentNames(client, d.triggers);
     out.info(
       details([
         ["Name", pc.bold(fullName(d))],
@@ -55,7 +77,7 @@ const inspect = defineCommand({
     out.info("");
     out.info(table(["SCHEDULE ID", "SCHEDULE", "ACTIVE"], d.schedules.map((s) => [s.id, scheduleText(s.schedule), s.active ? "yes" : "no"]), "No schedules."));
     out.info("");
-    const triggers = d.triggers.map((t) => [t.id, triggerText(t), Object.keys(t.parameters).length ? JSON.stringify(t.parameters) : "", t.enabled ? "yes" : "no"]);
+    const triggers = d.triggers.map((t) => [t.id, triggerText(t, names), Object.keys(t.parameters).length ? JSON.stringify(t.parameters) : "", t.enabled ? "yes" : "no"]);
     out.info(table(["TRIGGER ID", "WAITS FOR", "PARAMETERS", "ENABLED"], triggers, "No triggers."));
   },
 });
@@ -74,16 +96,21 @@ const run = defineCommand({
     const client = apiClient();
     const d = await deploymentByName(client, args.name);
     const parameters = parseParams(pairs, d.parameter_openapi_schema);
-    const created = await client.post<FlowRun>(`/deployments/${d.id}/create_flow_run`, { parameters });
-    if (!args.json) {
-      out.success(`Created flow run ${pc.bold(created.name)} of ${fullName(d)} ${pc.dim(`(${created.id})`)}`);
-      await warnWithoutWorkers(client, d);
-    }
+    // A missing required parameter is refused at `parameters` itself: a --param to add.
+    const fields = [{ path: "parameters", flag: "--param", exact: true }, ...paramFields(pairs, "parameters")];
+    const created = await naming(fields, client.post<FlowRun>(`/deployments/${d.id}/create_flow_run`, { parameters }));
+    if (!args.json) out.success(`Created flow run ${pc.bold(created.name)} of ${fullName(d)} ${pc.dim(`(${created.id})`)}`);
+    if (!d.work_pool_name && !args.json) out.warn("This deployment has no work pool, so no worker will pick the run up.");
     if (!args.watch) {
       if (args.json) return printJson(created);
-      return out.info(pc.dim(`  Follow it: baton flow-run logs ${created.id} --follow`));
+      // A run nobody will take waits forever: say why and what to do rather than let people wonder.
+      const hint = d.work_pool_name ? await currentPoolHint(client, d.work_pool_name) : undefined;
+      if (hint) out.warn(hint);
+      return out.info(pc.dim(`  Follow it: ${npxBaton(`flow-run logs ${created.id} --follow`)}`));
     }
-    const ended = await followRun(client, created.id, { logs: !args.json, states: !args.json });
+    // While it waits Scheduled, why (on stderr, so --json output stays JSON); said once, whenever it turns out.
+    const onPoll = d.work_pool_name ? scheduledRunHints(client, d.work_pool_name) : undefined;
+    const ended = await followRun(client, created.id, { logs: !args.json, states: !args.json, onPoll });
     if (args.json) printJson(ended);
     if (ended.state_type !== "COMPLETED") {
       const why = ended.state?.message ? `: ${ended.state.message}` : "";
@@ -92,13 +119,6 @@ const run = defineCommand({
     if (!args.json) out.success(`Flow run ${pc.bold(ended.name)} ${stateText(ended.state_type, ended.state_name)}`);
   },
 });
-
-/** A run of a pool nobody serves waits forever; say so rather than let people wonder. */
-async function warnWithoutWorkers(client: ApiClient, d: DeploymentResponse): Promise<void> {
-  if (!d.work_pool_name) return out.warn("This deployment has no work pool, so no worker will pick the run up.");
-  const online = await poolWorkers(client, d.work_pool_name, true).catch(() => undefined);
-  if (online?.length === 0) out.warn(`No worker is online in pool ${d.work_pool_name}. Start one: baton worker start --pool ${shellWord(d.work_pool_name)}`);
-}
 
 const toggle = (paused: boolean) =>
   defineCommand({

@@ -46,6 +46,30 @@ describe("baton flow-run ls and inspect", () => {
     expect(limited).toHaveLength(1);
   });
 
+  it("--state takes a mix of state types and names: runs in any of them, newest first", async () => {
+    const failed = await runThrough({ type: "RUNNING" }, { type: "FAILED", message: "boom" });
+    // Due an hour ago and never started: Late, a name that refines the type SCHEDULED.
+    const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+    const late = await server.client.post<FlowRun>(`/deployments/${d.id}/create_flow_run`, { scheduled_time: hourAgo });
+    const upcoming = await server.client.post<FlowRun>(`/deployments/${d.id}/create_flow_run`, { scheduled_time: new Date(Date.now() + 3_600_000).toISOString() });
+    const ids = async (...args: string[]) => (JSON.parse((await cli("flow-run", "ls", "--json", ...args)).stdout) as FlowRun[]).map((r) => r.id);
+
+    const failedOrLate = await ids("--state", "failed,Late", "--deployment", "hello-flow/runs");
+    expect(failedOrLate).toContain(failed.id);
+    expect(failedOrLate).toContain(late.id);
+    expect(failedOrLate).not.toContain(upcoming.id);
+    const all = await ids("--deployment", "hello-flow/runs", "--limit", "200");
+    // In the API's own order, each run once.
+    expect(failedOrLate).toEqual(all.filter((id) => failedOrLate.includes(id)));
+    expect(new Set(failedOrLate).size).toBe(failedOrLate.length);
+    // Late is a kind of SCHEDULED: with the type, every scheduled run.
+    const scheduled = await ids("--state", "scheduled,late");
+    expect(scheduled).toEqual(expect.arrayContaining([late.id, upcoming.id]));
+    expect(scheduled).not.toContain(failed.id);
+    // The first of the merged lists, at most --limit.
+    expect(await ids("--state", "failed,late", "--deployment", "hello-flow/runs", "--limit", "1")).toEqual([failedOrLate[0]]);
+  });
+
   it("refuses a state that does not exist (exit 2)", async () => {
     const result = await cli("flow-run", "ls", "--state", "broken");
     expect(result.code).toBe(2);
@@ -87,7 +111,7 @@ describe("baton flow-run cancel and retry", () => {
     const result = await cli("flow-run", "retry", run.id);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(`✔ Flow run ${run.name} is scheduled again.\n`);
-    expect(result.stderr).toContain("No worker is online in pool run-pool");
+    expect(result.stderr).toBe("▲ No worker is online for pool run-pool: start one with `npx baton worker start --pool run-pool`\n");
     expect(await getRun(run.id)).toMatchObject({ state_type: "SCHEDULED", state_name: "Scheduled" });
   });
 

@@ -4,12 +4,13 @@ import type { FlowRun, FlowRunFilter } from "../../../../protocol/flow-runs";
 import { isTerminal, type OrchestrationResult, type State } from "../../../../protocol/states";
 import { HttpError } from "../../client/http";
 import { out } from "../../output";
-import { apiClient, deploymentByName, flowRunById, poolWorkers } from "../api";
+import { apiClient, deploymentByName, flowRunById } from "../api";
 import { positiveInt } from "../args";
 import { CliError } from "../errors";
 import { fetchLogs, followRun, logLine } from "../follow";
-import { details, duration, localTime, printJson, shellWord, stateText, table } from "../format";
-import { runOwners, stateFilter } from "./flow-run-lookup";
+import { details, duration, localTime, npxBaton, printJson, stateText, table } from "../format";
+import { currentPoolHint } from "../pool-hint";
+import { mergeRuns, runOwners, stateFilters } from "./flow-run-lookup";
 
 const id = { type: "positional", required: true, description: "The flow run's id", valueHint: "id" } as const;
 const json = { type: "boolean", description: "Print JSON instead of text" } as const;
@@ -23,17 +24,20 @@ function runTime(run: FlowRun, now = Date.now()): number {
 const ls = defineCommand({
   meta: { name: "baton flow-run ls", description: "List recent flow runs, newest first" },
   args: {
-    state: { type: "string", description: "Only runs in these states: types or names, comma-separated (failed,crashed or late)", valueHint: "states" },
+    state: { type: "string", description: "Only runs in these states: types or names, comma-separated (failed,crashed,late)", valueHint: "states" },
     deployment: { type: "string", description: "Only runs of this deployment", valueHint: "flow/deployment" },
     limit: { type: "string", description: "At most this many", default: "20", valueHint: "n" },
     json,
   },
   async run({ args }) {
     const client = apiClient();
-    const filter: FlowRunFilter = { sort: "EXPECTED_START_TIME_DESC", limit: positiveInt(args.limit, "--limit", 200)!, offset: 0 };
-    if (args.state) filter.flow_runs = { state: stateFilter(args.state) };
+    const limit = positiveInt(args.limit, "--limit", 200)!;
+    const states = args.state ? stateFilters(args.state) : [undefined];
+    const filter: FlowRunFilter = { sort: "EXPECTED_START_TIME_DESC", limit, offset: 0 };
     if (args.deployment) filter.deployments = { id: { any_: [(await deploymentByName(client, args.deployment)).id] } };
-    const runs = await client.post<FlowRun[]>("/flow_runs/filter", filter);
+    // A mix of state types and names is two filters (stateFilters): asked apart, merged in the API's order.
+    const lists = await Promise.all(states.map((state) => client.post<FlowRun[]>("/flow_runs/filter", state ? { ...filter, flow_runs: { state } } : filter)));
+    const runs = lists.length === 1 ? lists[0]! : mergeRuns(lists, limit);
     if (args.json) return printJson(runs);
     const owners = await runOwners(client, runs);
     const rows = runs.map((r) => [
@@ -102,7 +106,7 @@ const retry = defineCommand({
     const run = await flowRunById(client, args.id);
     if (!isTerminal(run.state_type)) {
       throw new CliError("E_RUN_NOT_FINISHED", `Flow run ${run.name} is ${run.state_name}; only finished runs can be retried.`, {
-        hint: `Cancel it first: baton flow-run cancel ${run.id}`,
+        hint: `Cancel it first: ${npxBaton(`flow-run cancel ${run.id}`)}`,
       });
     }
     if (!run.deployment_id) {
@@ -115,9 +119,8 @@ const retry = defineCommand({
     const state = { type: "SCHEDULED", name: "Scheduled", message: "retried from the CLI", state_details: { scheduled_time: now } };
     await client.post<OrchestrationResult>(`/flow_runs/${run.id}/set_state`, { state, force: true });
     out.success(`Flow run ${pc.bold(run.name)} is scheduled again.`);
-    if (run.work_pool_name && (await poolWorkers(client, run.work_pool_name, true).catch(() => undefined))?.length === 0) {
-      out.warn(`No worker is online in pool ${run.work_pool_name}. Start one: baton worker start --pool ${shellWord(run.work_pool_name)}`);
-    }
+    const hint = run.work_pool_name ? await currentPoolHint(client, run.work_pool_name) : undefined;
+    if (hint) out.warn(hint);
   },
 });
 

@@ -134,7 +134,7 @@ describe("baton webhook ls, inspect, enable, disable", () => {
     expect(byId).toEqual({ ...github, url: `${origin()}${github.url_path}` });
     const missing = await cli("webhook", "inspect", "nowhere");
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toBe("✖ Webhook nowhere not found. [E_WEBHOOK_NOT_FOUND]\n  `baton webhook ls` lists the webhooks.\n");
+    expect(missing.stderr).toBe("✖ Webhook nowhere not found. [E_WEBHOOK_NOT_FOUND]\n  `npx baton webhook ls` lists the webhooks.\n");
   });
 
   it("disables a webhook (its URL answers 404) and enables it again", async () => {

@@ -6,7 +6,7 @@ import { out } from "../../output";
 import { apiClient } from "../api";
 import { repeated } from "../args";
 import { CliError, UsageError } from "../errors";
-import { details, localTime, printJson, shellWord, table } from "../format";
+import { details, localTime, npxBaton, printJson, shellWord, table } from "../format";
 
 const name = { type: "positional", required: true, description: "The webhook's name (or id)", valueHint: "name" } as const;
 const json = { type: "boolean", description: "Print JSON instead of text" } as const;
@@ -22,7 +22,7 @@ async function webhookByName(client: ApiClient, nameOrId: string): Promise<Webho
     return await client.get<Webhook>(path);
   } catch (error) {
     if (error instanceof HttpError && error.status === 404) {
-      throw new CliError("E_WEBHOOK_NOT_FOUND", `Webhook ${nameOrId} not found.`, { hint: "`baton webhook ls` lists the webhooks." });
+      throw new CliError("E_WEBHOOK_NOT_FOUND", `Webhook ${nameOrId} not found.`, { hint: `\`${npxBaton("webhook ls")}\` lists the webhooks.` });
     }
     throw error;
   }
@@ -125,7 +125,7 @@ export function curlExample(url: string, w: Webhook): string[] {
 function printUrlAndSecret(client: ApiClient, w: Webhook): void {
   const url = hookUrl(client, w);
   out.info(details([["URL", pc.bold(url)], ["Auth", authText(w)], ...(w.secret ? ([["Secret", pc.bold(w.secret)]] as [string, string][]) : [])]));
-  if (w.secret) out.warn(`The secret is shown only now; \`baton webhook rotate ${shellWord(w.name)}\` makes a new one.`);
+  if (w.secret) out.warn(`The secret is shown only now; \`${npxBaton(`webhook rotate ${shellWord(w.name)}`)}\` makes a new one.`);
   out.info("");
   out.info(pc.dim(w.auth !== "none" && !w.secret ? "Try it (with the webhook's secret in SECRET):" : "Try it:"));
   for (const line of curlExample(url, w)) out.info(`  ${line}`);
@@ -184,7 +184,7 @@ const ls = defineCommand({
     const hooks = await client.get<Webhook[]>("/webhooks/");
     if (args.json) return printJson(hooks.map((w) => ({ ...w, url: hookUrl(client, w) })));
     const rows = hooks.map((w) => [w.name, hookUrl(client, w), authText(w), statusText(w), eventText(w)]);
-    out.info(table(["NAME", "URL", "AUTH", "STATUS", "EVENT"], rows, "No webhooks yet. Create one: baton webhook create <name>"));
+    out.info(table(["NAME", "URL", "AUTH", "STATUS", "EVENT"], rows, `No webhooks yet. Create one: ${npxBaton("webhook create <name>")}`));
   },
 });
 

@@ -6,7 +6,7 @@ import { out } from "../../output";
 import { apiClient, poolWorkers, workPoolByName } from "../api";
 import { positiveInt } from "../args";
 import { CliError } from "../errors";
-import { details, localTime, printJson, relative, shellWord, table } from "../format";
+import { details, localTime, npxBaton, printJson, relative, shellWord, table } from "../format";
 
 const name = { type: "positional", required: true, description: "The work pool's name", valueHint: "name" } as const;
 const json = { type: "boolean", description: "Print JSON instead of text" } as const;
@@ -39,7 +39,7 @@ const create = defineCommand({
       });
     if (args.json) return printJson(pool);
     out.success(`Created work pool ${pc.bold(pool.name)}`);
-    out.info(pc.dim(`  Serve it: baton worker start --pool ${shellWord(pool.name)}`));
+    out.info(pc.dim(`  Serve it: ${npxBaton(`worker start --pool ${shellWord(pool.name)}`)}`));
   },
 });
 
@@ -52,7 +52,7 @@ const ls = defineCommand({
     const online = await Promise.all(pools.map((p) => poolWorkers(client, p.name, true).then((w) => w.length)));
     if (args.json) return printJson(pools.map((p, i) => ({ ...p, workers_online: online[i] })));
     const rows = pools.map((p, i) => [p.name, p.type, statusText(p.status), online[i], p.concurrency_limit ?? "", p.description]);
-    out.info(table(["NAME", "TYPE", "STATUS", "WORKERS ONLINE", "CONCURRENCY", "DESCRIPTION"], rows, "No work pools yet. Create one: baton work-pool create <name>"));
+    out.info(table(["NAME", "TYPE", "STATUS", "WORKERS ONLINE", "CONCURRENCY", "DESCRIPTION"], rows, `No work pools yet. Create one: ${npxBaton("work-pool create <name>")}`));
   },
 });
 
@@ -77,7 +77,7 @@ const inspect = defineCommand({
     );
     out.info("");
     const rows = workers.map((w) => [w.name, w.status === "ONLINE" ? pc.green("online") : pc.gray("offline"), `${localTime(w.last_heartbeat_time)} (${relative(w.last_heartbeat_time)})`]);
-    out.info(table(["WORKER", "STATUS", "LAST HEARTBEAT"], rows, `No workers yet. Start one: baton worker start --pool ${shellWord(pool.name)}`));
+    out.info(table(["WORKER", "STATUS", "LAST HEARTBEAT"], rows, `No workers yet. Start one: ${npxBaton(`worker start --pool ${shellWord(pool.name)}`)}`));
   },
 });
 
