@@ -83,7 +83,8 @@ export function closedParameterNames(schema: Record<string, unknown>): string[] 
   return Object.keys(properties);
 }
 
-function unknownParameters(names: string[], params: Record<string, unknown>): ParameterError[] {
+/** Each name of `params` not in `names`, with the names the flow takes. */
+export function unknownParameters(names: string[], params: Record<string, unknown>): ParameterError[] {
   const takes = names.length === 0 ? "the flow takes no parameters" : `the flow's parameters are: ${names.join(", ")}`;
   return Object.keys(params)
     .filter((key) => !names.includes(key))

@@ -119,4 +119,19 @@ describe("deployment triggers over the API", () => {
     expect(rows.get("baton.deployment.updated")!.payload).toEqual({ deployment_id: id, fields: ["description", "tags"] });
     expect(rows.get("baton.deployment.deleted")!.resource).toMatchObject({ "baton.resource.name": deployment.name });
   });
+  it("refuses a trigger that passes a parameter the flow does not take, on create and on update, storing nothing", async () => {
+    const flow = await makeFlow();
+    const schema = { type: "object", properties: { path: { type: "string" } }, additionalProperties: false };
+    const typo = { expect: ["file.created"], parameters: { pth: "{{ event.payload.path }}" } };
+    const name = unique("dep");
+    const create = await api("POST", "/deployments/", { name, flow_id: flow.id, parameter_openapi_schema: schema, triggers: [onFile, typo] });
+    expect(create.status).toBe(422);
+    expect(create.body.detail).toBe("invalid body.triggers.1.parameters.pth: unknown parameter (the flow's parameters are: path)");
+    expect((await api("GET", `/deployments/name/${flow.name}/${name}`)).status).toBe(404);
+
+    const { deployment } = await makeDeployment({ parameter_openapi_schema: schema, triggers: [onFile] });
+    const update = await api("PATCH", `/deployments/${deployment.id}`, { triggers: [typo] });
+    expect(update.status).toBe(422);
+    expect((await triggersOf(deployment.id)).map((t) => t.name)).toEqual(["on-file"]);
+  });
 });

@@ -16,7 +16,7 @@ import {
 import { getFlow } from "../db/flows";
 import { found, notFound } from "../errors";
 import { nudgePoolsLater } from "../pool/notify";
-import { assertTriggerTemplates } from "../triggers/validate";
+import { assertTriggerParameterNames, assertTriggerTemplates } from "../triggers/validate";
 import type { AppEnv } from "../types";
 import { valid } from "../validate";
 import { deploymentChanged } from "./deployment-changes";
@@ -45,6 +45,7 @@ export const deploymentRoutes = new Hono<AppEnv>()
     assertSchedulesRun(input.schedules ?? [], now, inBody);
     assertDeploymentParameters(input);
     assertTriggerTemplates(input.triggers);
+    assertTriggerParameterNames(input.triggers, input);
     const { deployment, row, created, poolChanged } = await upsertDeployment(db, { ...input, work_pool_id }, now);
     scheduleSoon(c, deployment.id);
     // Runs moved from the old pool may be due already.
@@ -82,6 +83,8 @@ export const deploymentRoutes = new Hono<AppEnv>()
     assertSchedulesRun(update.schedules ?? [], now, inBody);
     assertDeploymentParameters({ ...current, ...update });
     assertTriggerTemplates(update.triggers);
+    // Triggers sent again are checked against the schema as it will be; a PATCH of the schema alone does not re-check stored ones.
+    assertTriggerParameterNames(update.triggers, { ...current, ...update });
     const row = await updateDeployment(db, id, { ...update, ...pool }, now);
     if (!row) throw notFound("deployment", id);
     scheduleSoon(c, id);
