@@ -32,7 +32,7 @@ export async function workPoolIdOf(db: Db, name: string | null): Promise<string 
   if (name === null) return null;
   const id = await findWorkPoolId(db, name);
   if (id !== undefined) return id;
-  const message = `work pool ${JSON.stringify(name)} does not exist; create it first (baton work-pool create ${name})`;
+  const message = `work pool ${JSON.stringify(name)} does not exist; create it first (npx baton work-pool create ${name})`;
   throw new ApiError(422, message, [{ path: "body.work_pool_name", message }]);
 }
 

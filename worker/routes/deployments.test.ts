@@ -102,7 +102,7 @@ describe("deployments", () => {
     expect(noFlow.body.detail).toBe(`flow "${MISSING}" not found`);
     const noPool = await api("POST", "/deployments/", { name: unique("dep"), flow_id: flow.id, work_pool_name: "nope" });
     expect(noPool.status).toBe(422);
-    expect(noPool.body.detail).toBe('work pool "nope" does not exist; create it first (baton work-pool create nope)');
+    expect(noPool.body.detail).toBe('work pool "nope" does not exist; create it first (npx baton work-pool create nope)');
     expect(noPool.body.errors[0].path).toBe("body.work_pool_name");
     expect(await countOfFlow(flow.id)).toBe(0);
   });

@@ -36,7 +36,7 @@ export function childExecutor(options: ChildExecutorOptions): Executor {
       if (!deployment?.entrypoint || !deployment.path) {
         return failedToStart(
           `Deployment ${deployment?.name ?? "(none)"} has no entrypoint: it is served by flow.serve(), or was created without one; ` +
-            "deploy it with `baton deploy` to run it on a worker",
+            "deploy it with `npx baton deploy` to run it on a worker",
         );
       }
       if (!existsSync(deployment.path)) {

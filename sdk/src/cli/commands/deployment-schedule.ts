@@ -8,7 +8,8 @@ import { out } from "../../output";
 import { apiClient, deploymentByName } from "../api";
 import { scheduleFromFlags } from "../args";
 import { CliError, UsageError } from "../errors";
-import { localTime, printJson, relative, scheduleText, table } from "../format";
+import { naming, scheduleFields } from "../flag-issues";
+import { localTime, npxBaton, printJson, relative, scheduleText, table } from "../format";
 
 const name = { type: "positional", required: true, description: "The deployment, as <flow>/<deployment>", valueHint: "flow/deployment" } as const;
 const scheduleId = { type: "positional", required: true, description: "The schedule's id (or its first characters), as `schedule ls` shows it", valueHint: "id" } as const;
@@ -58,10 +59,10 @@ const create = defineCommand({
     if (!definition) throw new UsageError("Say when: --interval, --cron or --rrule");
     const client = apiClient();
     const d = await deploymentByName(client, args.name);
-    const [added] = await client.post<DeploymentSchedule[]>(`/deployments/${d.id}/schedules`, [{ schedule: definition, active: !args.inactive }]);
+    const [added] = await naming(scheduleFields(args, "0.schedule"), client.post<DeploymentSchedule[]>(`/deployments/${d.id}/schedules`, [{ schedule: definition, active: !args.inactive }]));
     if (args.json) return printJson(added);
     out.success(`Added schedule ${pc.bold(scheduleText(added!.schedule))} to ${d.flow_name}/${d.name} ${pc.dim(`(id ${added!.id})`)}`);
-    if (d.paused) return out.warn("The deployment is paused: its schedules create no runs until `baton deployment resume`.");
+    if (d.paused) return out.warn(`The deployment is paused: its schedules create no runs until \`${npxBaton(`deployment resume ${d.flow_name}/${d.name}`)}\`.`);
     if (!args.inactive) {
       // The server plans the schedule's runs right after answering; give it a moment before showing them.
       for (let attempt = 0; attempt < 10; attempt++) {
@@ -82,7 +83,7 @@ const ls = defineCommand({
     const upcoming = await upcomingBySchedule(client, d);
     if (args.json) return printJson(d.schedules.map((s) => ({ ...s, upcoming_runs: upcoming.get(s.id) ?? [] })));
     const rows = d.schedules.map((s) => [s.id, scheduleText(s.schedule), s.active ? pc.green("yes") : pc.yellow("no"), nextText(upcoming.get(s.id))]);
-    out.info(table(["ID", "SCHEDULE", "ACTIVE", "NEXT RUNS"], rows, `No schedules. Add one: baton deployment schedule create ${d.flow_name}/${d.name} --interval 60`));
+    out.info(table(["ID", "SCHEDULE", "ACTIVE", "NEXT RUNS"], rows, `No schedules. Add one: ${npxBaton(`deployment schedule create ${d.flow_name}/${d.name} --interval 60`)}`));
     if (d.paused) out.warn("The deployment is paused: its schedules create no runs.");
   },
 });
@@ -92,7 +93,7 @@ export function pickSchedule(d: DeploymentResponse, id: string): DeploymentSched
   const wanted = id.trim().toLowerCase();
   const matches = wanted ? d.schedules.filter((s) => s.id.toLowerCase().startsWith(wanted)) : [];
   if (matches.length === 1) return matches[0]!;
-  const hint = `\`baton deployment schedule ls ${d.flow_name}/${d.name}\` shows the ids.`;
+  const hint = `\`${npxBaton(`deployment schedule ls ${d.flow_name}/${d.name}`)}\` shows the ids.`;
   if (matches.length > 1) throw new CliError("E_SCHEDULE_AMBIGUOUS", `${JSON.stringify(id)} matches ${matches.length} schedules of ${d.flow_name}/${d.name}; give more of the id.`, { hint });
   throw new CliError("E_SCHEDULE_NOT_FOUND", `Deployment ${d.flow_name}/${d.name} has no schedule ${JSON.stringify(id)}.`, { hint });
 }

@@ -196,7 +196,7 @@ describe("baton deployment schedule", () => {
     expect(both.code).toBe(2);
     const bad = await cli("deployment", "schedule", "create", "hello-flow/scheduled", "--cron", "61 * * * *");
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/^✖ The server answered: invalid body\.0\.schedule: .*\[E_HTTP_422\]\n$/);
+    expect(bad.stderr).toMatch(/^✖ --cron '61 \* \* \* \*': .*\[E_HTTP_422\]\n$/);
   });
 });
 

@@ -5,6 +5,7 @@ import * as v from "valibot";
 import { Name } from "../../../../protocol/common";
 import { ApiClient } from "../../client/http";
 import { LogShipper } from "../../client/log-shipper";
+import { npxBaton } from "../format";
 import { out } from "../../output";
 import { WorkerAgent } from "../../worker/agent";
 import { runUntilStopped } from "../../worker/lifecycle";
@@ -37,13 +38,13 @@ function parseName(value: string, flag: string): string {
 async function resolvePool(client: ApiClient, pool: string | undefined, create: boolean): Promise<string> {
   if (pool === undefined) {
     if (process.stdin.isTTY && process.stdout.isTTY) return pickPool(client);
-    throw new UsageError("Which work pool? Give --pool NAME (no terminal is attached to pick one).", "`baton work-pool ls` lists the pools.");
+    throw new UsageError("Which work pool? Give --pool NAME (no terminal is attached to pick one).", `\`${npxBaton("work-pool ls")}\` lists the pools.`);
   }
   const name = parseName(pool, "--pool");
   if (await findPool(client, name)) return name;
   if (!create) {
     throw new CliError("E_POOL_NOT_FOUND", `Work pool ${JSON.stringify(name)} does not exist.`, {
-      hint: `Create it with \`baton work-pool create ${name}\`, or start the worker with \`baton worker start --pool ${name} --create-pool\`.`,
+      hint: `Create it with \`${npxBaton(`work-pool create ${name}`)}\`, or start the worker with \`${npxBaton(`worker start --pool ${name} --create-pool`)}\`.`,
     });
   }
   await createPool(client, name);
