@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { baton } from "../testing/cli";
 import { LocalServer } from "../worker/test-fixtures/local-server";
@@ -34,6 +37,19 @@ describe("the CLI at a URL without /api", () => {
     expect(json.server_error).toContain(`did you mean ${server.apiUrl}?`);
     const right = JSON.parse((await baton(["config", "--json"], { apiUrl: server.apiUrl })).stdout) as Record<string, unknown>;
     expect(right).toMatchObject({ server_answers: true, server_version: expect.any(String), server_error: null, key_accepted: false });
+  });
+});
+
+describe("baton watch at a URL without /api", () => {
+  it("stops at once with the same line instead of waiting for a server that will never answer", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "baton-watch-wrong-"));
+    try {
+      const result = await baton(["watch", dir], { apiUrl: root, env: { BATON_API_KEY: KEY } });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(`✖ No Baton API at ${root} — did you mean ${server.apiUrl}? [E_NOT_BATON_API]\n  Set BATON_API_URL=${server.apiUrl}.\n`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 import * as p from "@clack/prompts";
 import { defineCommand } from "citty";
 import pc from "picocolors";
-import { serverAnswers } from "../../client/http";
+import { checkApi, NotBatonApiError } from "../../client/http";
 import { out } from "../../output";
 import { apiClient } from "../api";
 import { parseParams, repeated, scheduleFromFlags } from "../args";
@@ -71,7 +71,9 @@ export const deploy = defineCommand({
     const found = args.entrypoint ? await loadEntrypoint(projectDir, args.entrypoint) : undefined;
     if (interactive) {
       // Before any question: answers given to a server that is not there would be lost.
-      if (!(await serverAnswers(client))) {
+      const api = await checkApi(client);
+      if (!api.answers && api.error instanceof NotBatonApiError) throw api.error;
+      if (!api.answers) {
         throw new CliError("E_UNREACHABLE", `Cannot reach the Baton server at ${client.config.apiUrl}.`, {
           hint: `Start one with \`${npxBaton("server start")}\`, or set BATON_API_URL to where it runs.`,
         });

@@ -1,7 +1,7 @@
 import { defineCommand } from "citty";
 import pc from "picocolors";
 import type { OutgoingEvent } from "../../client/event-shipper";
-import { serverAnswers, UnreachableError } from "../../client/http";
+import { checkApi, NotBatonApiError, UnreachableError } from "../../client/http";
 import { out } from "../../output";
 import { CHANGE_KINDS, DEFAULT_EVENT_PREFIX, fileEventName, prefixProblem } from "../../watch/file-event";
 import { watch, type WatchNotice } from "../../watch/watcher";
@@ -64,6 +64,9 @@ export const watchCommand = defineCommand({
     const patterns = repeated(rawArgs, "pattern");
     const problem = args.event === undefined ? undefined : prefixProblem(args.event);
     if (problem) throw new UsageError(`Invalid --event ${JSON.stringify(args.event)}: it ${problem}.`);
+    // A server that is away is waited for; a URL where something other than Baton answers never will be.
+    const api = await checkApi(client);
+    if (!api.answers && api.error instanceof NotBatonApiError) throw api.error;
     const controller = new AbortController();
     let sent = 0;
     const watcher = await watch(args.dir, {
@@ -86,7 +89,7 @@ export const watchCommand = defineCommand({
     if (patterns.length > 0) out.info(`  Pattern  ${patterns.join(", ")}`);
     out.info(`  Server   ${client.config.apiUrl}`);
     out.info("  Stop     Ctrl-C");
-    if (!(await serverAnswers(client))) out.warn("No server answers yet; events wait and are sent when it does.");
+    if (!api.answers) out.warn("No server answers yet; events wait and are sent when it does.");
 
     let stopping = false;
     const onSignal = (name: NodeJS.Signals) => {
