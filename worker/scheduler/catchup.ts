@@ -18,7 +18,7 @@ const slotsText = ({ count, capped }: { count: number; capped: boolean }) =>
 const between = (first: Date, last: Date) =>
   first.getTime() === last.getTime() ? `at ${first.toISOString()}` : `from ${first.toISOString()} to ${last.toISOString()}`;
 const firstSlot = (def: ScheduleDefinition, span: Span) => nextRunTimes(def, { ...span, max: 1 })[0];
-const DOWN = "while the scheduler was not running";
+const DOWN = "with no run queued (scheduler stopped, or deployment moved to another pool)";
 
 /**
  * What to create for the slots of `missed` that no run was made for (the server was down), following

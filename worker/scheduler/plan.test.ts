@@ -107,7 +107,7 @@ describe("catch-up after the scheduler was not running", () => {
       slot: new Date("2026-06-01T11:55:00Z"),
       skipped: false,
       message:
-        'Missed while the scheduler was not running; runs now, once: 46 slots from 2026-06-01T08:05:00.000Z to 2026-06-01T11:50:00.000Z were skipped (catch-up "latest")',
+        'Missed with no run queued (scheduler stopped, or deployment moved to another pool); runs now, once: 46 slots from 2026-06-01T08:05:00.000Z to 2026-06-01T11:50:00.000Z were skipped (catch-up "latest")',
     });
     // 12:00 is due now rather than missed: a tick on time could have just created it.
     expect(p.slots.slice(1)).toEqual(fiveMinutes("2026-06-01T12:00:00Z", "2026-06-01T14:05:00Z"));
@@ -116,7 +116,7 @@ describe("catch-up after the scheduler was not running", () => {
 
   it('"latest" with a single missed slot', () => {
     const p = plan(state(cron("0 * * * *"), { scheduled_until: "2026-06-01T10:00:00Z" }));
-    expect(p.runs[0]).toMatchObject({ slot: new Date("2026-06-01T11:00:00Z"), message: 'Missed while the scheduler was not running; runs now (catch-up "latest")' });
+    expect(p.runs[0]).toMatchObject({ slot: new Date("2026-06-01T11:00:00Z"), message: 'Missed with no run queued (scheduler stopped, or deployment moved to another pool); runs now (catch-up "latest")' });
   });
 
   it('"none" records the latest missed slot as skipped and runs none of them', () => {
@@ -124,7 +124,7 @@ describe("catch-up after the scheduler was not running", () => {
     expect(p.runs[0]).toEqual({
       slot: new Date("2026-06-01T11:55:00Z"),
       skipped: true,
-      message: 'Not run: 47 slots from 2026-06-01T08:05:00.000Z to 2026-06-01T11:55:00.000Z were missed while the scheduler was not running (catch-up "none")',
+      message: 'Not run: 47 slots from 2026-06-01T08:05:00.000Z to 2026-06-01T11:55:00.000Z were missed with no run queued (scheduler stopped, or deployment moved to another pool) (catch-up "none")',
     });
     expect(p.runs.slice(1).every((r) => !r.skipped && r.slot >= new Date("2026-06-01T12:00:00Z"))).toBe(true);
   });
@@ -132,11 +132,11 @@ describe("catch-up after the scheduler was not running", () => {
   it('"all" runs every missed slot, up to max_scheduled_runs of the latest, saying how many were dropped', () => {
     const all = down("all");
     expect(all.slots.slice(0, 47)).toEqual(fiveMinutes("2026-06-01T08:05:00Z", "2026-06-01T11:55:00Z"));
-    expect(all.runs[0]!.message).toBe('Missed while the scheduler was not running; runs now (catch-up "all")');
+    expect(all.runs[0]!.message).toBe('Missed with no run queued (scheduler stopped, or deployment moved to another pool); runs now (catch-up "all")');
     const capped = down("all", 10);
     expect(capped.slots.slice(0, 10)).toEqual(fiveMinutes("2026-06-01T11:10:00Z", "2026-06-01T11:55:00Z"));
     expect(capped.runs[0]!.message).toBe(
-      'Missed while the scheduler was not running; runs now (catch-up "all"); 37 slots from 2026-06-01T08:05:00.000Z to 2026-06-01T11:05:00.000Z were dropped: catch-up "all" runs at most 10',
+      'Missed with no run queued (scheduler stopped, or deployment moved to another pool); runs now (catch-up "all"); 37 slots from 2026-06-01T08:05:00.000Z to 2026-06-01T11:05:00.000Z were dropped: catch-up "all" runs at most 10',
     );
   });
 

@@ -75,7 +75,7 @@ describe("moving a deployment to another work pool", () => {
       expected_start_time: "2033-07-07T10:30:00.000Z",
       state_type: "SCHEDULED",
       state_message:
-        'Missed while the scheduler was not running; runs now, once: 5 slots from 2033-07-07T10:05:00.000Z to 2033-07-07T10:25:00.000Z were skipped (catch-up "latest")',
+        'Missed with no run queued (scheduler stopped, or deployment moved to another pool); runs now, once: 5 slots from 2033-07-07T10:05:00.000Z to 2033-07-07T10:25:00.000Z were skipped (catch-up "latest")',
     });
     expect(slotsOf(runs.slice(1, 3))).toEqual(["2033-07-07T10:35:00.000Z", "2033-07-07T10:40:00.000Z"]);
     expect(await scheduledIn(dep.id, to.id)).toBe(runs.length);
@@ -91,7 +91,7 @@ describe("moving a deployment to another work pool", () => {
       expected_start_time: "2033-07-07T10:30:00.000Z",
       state_type: "CANCELLED",
       state_name: "Skipped",
-      state_message: 'Not run: 6 slots from 2033-07-07T10:05:00.000Z to 2033-07-07T10:30:00.000Z were missed while the scheduler was not running (catch-up "none")',
+      state_message: 'Not run: 6 slots from 2033-07-07T10:05:00.000Z to 2033-07-07T10:30:00.000Z were missed with no run queued (scheduler stopped, or deployment moved to another pool) (catch-up "none")',
     });
     expect(next).toMatchObject({ expected_start_time: "2033-07-07T10:35:00.000Z", state_type: "SCHEDULED" });
   });

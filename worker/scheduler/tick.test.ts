@@ -136,7 +136,7 @@ describe("catch-up after the scheduler was down", () => {
       state_type: "SCHEDULED",
       state_name: "Scheduled",
       state_message:
-        'Missed while the scheduler was not running; runs now, once: 261 slots from 2031-03-03T12:10:00.000Z to 2031-03-04T09:50:00.000Z were skipped (catch-up "latest")',
+        'Missed with no run queued (scheduler stopped, or deployment moved to another pool); runs now, once: 261 slots from 2031-03-03T12:10:00.000Z to 2031-03-04T09:50:00.000Z were skipped (catch-up "latest")',
     });
     expect(slotsOf(runs).filter((s) => s >= "2031-03-04T10:00:00.000Z")).toEqual(times("2031-03-04T10:00:00Z", "2031-03-04T12:05:00Z"));
   });
@@ -150,7 +150,7 @@ describe("catch-up after the scheduler was down", () => {
       state: {
         type: "CANCELLED",
         name: "Skipped",
-        message: 'Not run: 262 slots from 2031-03-03T12:10:00.000Z to 2031-03-04T09:55:00.000Z were missed while the scheduler was not running (catch-up "none")',
+        message: 'Not run: 262 slots from 2031-03-03T12:10:00.000Z to 2031-03-04T09:55:00.000Z were missed with no run queued (scheduler stopped, or deployment moved to another pool) (catch-up "none")',
       },
     });
     expect(run.end_time).not.toBeNull();
@@ -166,7 +166,7 @@ describe("catch-up after the scheduler was down", () => {
       times("2031-03-04T09:35:00Z", "2031-03-04T09:55:00Z"),
     );
     expect(few.runs.find((r) => r.expected_start_time === "2031-03-04T09:35:00.000Z")!.state_message).toBe(
-      'Missed while the scheduler was not running; runs now (catch-up "all"); 277 slots from 2031-03-03T10:30:00.000Z to 2031-03-04T09:30:00.000Z were dropped: catch-up "all" runs at most 5',
+      'Missed with no run queued (scheduler stopped, or deployment moved to another pool); runs now (catch-up "all"); 277 slots from 2031-03-03T10:30:00.000Z to 2031-03-04T09:30:00.000Z were dropped: catch-up "all" runs at most 5',
     );
   });
 });
