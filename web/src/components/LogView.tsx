@@ -1,13 +1,18 @@
 import { createEffect, For, on, Show } from "solid-js";
-import { LOG_LEVELS } from "../../../protocol/logs";
+import { LOG_LEVELS, type Log } from "../../../protocol/logs";
 import { formatAbsolute, formatClock } from "../format";
+import type { LogSource } from "../pages/log-source";
 import type { Logs } from "../pages/logs.data";
+import "./log-view.css";
 
 const levelName = (level: number) =>
   Object.entries(LOG_LEVELS).reduce((name, [n, v]) => (level >= v ? n : name), "DEBUG");
 
-/** A run's log lines with a level filter, search and follow mode (keeps the newest line in view). */
-export function LogView(props: { logs: Logs }) {
+/**
+ * A run's log lines with a level filter, search and follow mode (keeps the newest line in view). Given
+ * `source`, each line also names the run that wrote it (a task run, or the flow run).
+ */
+export function LogView(props: { logs: Logs; source?: (line: Log) => LogSource }) {
   let box: HTMLDivElement | undefined;
   createEffect(
     on(props.logs.lines, () => {
@@ -45,11 +50,18 @@ export function LogView(props: { logs: Logs }) {
         >
           <For each={props.logs.lines()}>
             {(line) => (
-              <div class="log-line" data-level={levelName(line.level)}>
+              <div class="log-line" classList={{ "with-source": !!props.source }} data-level={levelName(line.level)}>
                 <time datetime={line.timestamp} title={formatAbsolute(line.timestamp)}>
                   {formatClock(line.timestamp)}
                 </time>
                 <span class="log-level">{levelName(line.level)}</span>
+                <Show when={props.source?.(line)}>
+                  {(source) => (
+                    <span class="log-source" data-kind={source().kind} title={source().title}>
+                      {source().label}
+                    </span>
+                  )}
+                </Show>
                 <span class="log-message">{line.message}</span>
               </div>
             )}

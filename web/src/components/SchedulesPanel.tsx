@@ -6,6 +6,7 @@ import { createSchedule, deleteSchedule, updateSchedule } from "../pages/Deploym
 import { errorText } from "./Feedback";
 import { ScheduleEditor } from "./ScheduleEditor";
 import { describeSchedule, draftOf, emptyDraft } from "./schedule.data";
+import { noScheduleText } from "./triggers.data";
 
 /** A deployment's schedules: list, add, edit, switch on and off, delete. `changed` reloads the deployment. */
 export function SchedulesPanel(props: { deployment: DeploymentResponse; changed: () => void }) {
@@ -38,7 +39,7 @@ export function SchedulesPanel(props: { deployment: DeploymentResponse; changed:
         </p>
       </Show>
       <Show when={props.deployment.schedules.length === 0 && editing() !== "new"}>
-        <p class="muted">No schedule: this deployment runs only when asked. Add one to run it regularly.</p>
+        <p class="muted">{noScheduleText(props.deployment.triggers.length)}</p>
       </Show>
       <ul class="cards">
         <For each={props.deployment.schedules}>

@@ -2,7 +2,8 @@ import { For, Show } from "solid-js";
 import type { TaskRun } from "../../../protocol/task-runs";
 import { formatDuration } from "../format";
 import { StateBadge } from "./StateBadge";
-import { Time } from "./Time";
+import { taskRunSeconds } from "../pages/run-detail-merge";
+import { now, Time } from "./Time";
 
 const SHOWN = 500;
 
@@ -16,7 +17,9 @@ export function TaskRunsTable(props: { taskRuns: readonly TaskRun[] }) {
               <th scope="col">Task</th>
               <th scope="col">State</th>
               <th scope="col">Start</th>
-              <th scope="col">Duration</th>
+              <th scope="col" title="Time spent running, over all attempts; waits between retries left out">
+                Run time
+              </th>
               <th scope="col">Attempts</th>
             </tr>
           </thead>
@@ -33,7 +36,7 @@ export function TaskRunsTable(props: { taskRuns: readonly TaskRun[] }) {
                   <td>
                     <Time value={t.start_time} />
                   </td>
-                  <td>{t.start_time ? formatDuration(t.total_run_time) : "—"}</td>
+                  <td>{t.start_time ? formatDuration(taskRunSeconds(t, now())) : "—"}</td>
                   <td>{t.run_count}</td>
                 </tr>
               )}

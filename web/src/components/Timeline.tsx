@@ -2,8 +2,13 @@ import { createMemo, For, Show } from "solid-js";
 import { isTerminal } from "../../../protocol/states";
 import type { TaskRun } from "../../../protocol/task-runs";
 import { formatAbsolute, formatDuration } from "../format";
-import { timelineBars } from "../pages/run-detail-merge";
+import { timelineBars, type TimelineBar } from "../pages/run-detail-merge";
 import { now } from "./Time";
+
+/** Both measures, so a bar longer than its run time explains itself. */
+export const barTitle = (bar: Pick<TimelineBar, "name" | "state_name" | "seconds" | "runSeconds">) =>
+  `${bar.name}${bar.state_name ? ` (${bar.state_name})` : ""}: run time ${formatDuration(bar.runSeconds)}; ` +
+  `${formatDuration(bar.seconds)} from first start to end, retry waits included`;
 
 /** When each task run ran, on the span of the whole run. Long lists scroll inside their own box. */
 export function Timeline(props: { taskRuns: readonly TaskRun[] }) {
@@ -20,6 +25,10 @@ export function Timeline(props: { taskRuns: readonly TaskRun[] }) {
         <span>{formatAbsolute(timeline().from)}</span>
         <span>{formatDuration((timeline().to - timeline().from) / 1000)}</span>
       </div>
+      <p class="muted timeline-note">
+        A bar spans a task run from its first start to its end, waits between retries included; the time beside it is its run
+        time, as in the Task runs table.
+      </p>
       <ol class="timeline" aria-label="Task runs over time">
         <For each={timeline().bars.slice(0, 500)}>
           {(bar) => (
@@ -32,10 +41,12 @@ export function Timeline(props: { taskRuns: readonly TaskRun[] }) {
                   class="timeline-bar"
                   data-state={bar.state_type ?? undefined}
                   style={{ left: `${bar.left}%`, width: `${bar.width}%` }}
-                  title={`${bar.name}: ${bar.state_name ?? ""}, ${formatDuration(bar.seconds)}`}
+                  title={barTitle(bar)}
                 />
               </span>
-              <span class="timeline-duration muted">{formatDuration(bar.seconds)}</span>
+              <span class="timeline-duration muted" title={barTitle(bar)}>
+                {formatDuration(bar.runSeconds)}
+              </span>
             </li>
           )}
         </For>

@@ -9,6 +9,7 @@ import { Page } from "../components/Page";
 import { ParamsForm } from "../components/ParamsForm";
 import { SchedulesPanel } from "../components/SchedulesPanel";
 import { StateBadge } from "../components/StateBadge";
+import { TriggersPanel } from "../components/TriggersPanel";
 import { Time } from "../components/Time";
 import { useLive } from "../live";
 import { coalesce } from "../live/coalesce";
@@ -40,6 +41,7 @@ export default function DeploymentDetail() {
           <Summary deployment={d} changed={changed} />
           <RunSection deployment={d} started={reloadRuns} />
           <SchedulesPanel deployment={d} changed={changed} />
+          <TriggersPanel triggers={d.triggers} />
           <Loaded resource={runs} retry={refetchRuns}>
             {(lists) => (
               <>
@@ -47,7 +49,13 @@ export default function DeploymentDetail() {
                   <h2 id="upcoming-heading">Upcoming runs</h2>
                   <RunList
                     runs={lists.upcoming}
-                    empty={d.schedules.some((s) => s.active) ? "No run is waiting: the next ones are created shortly." : "No run is waiting. Add a schedule, or use “Run now”."}
+                    empty={
+                      d.schedules.some((s) => s.active)
+                        ? "No run is waiting: the next ones are created shortly."
+                        : d.triggers.some((t) => t.enabled)
+                          ? "No run is waiting: a trigger starts one when its events arrive, or use “Run now”."
+                          : "No run is waiting. Add a schedule, or use “Run now”."
+                    }
                   />
                 </section>
                 <section aria-labelledby="recent-heading">

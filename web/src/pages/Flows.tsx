@@ -5,6 +5,7 @@ import { Empty, Loaded } from "../components/Feedback";
 import { Page } from "../components/Page";
 import { Time } from "../components/Time";
 import { loadFlows } from "./Flows.data";
+import { flowRunsHref } from "./run-context";
 
 export default function Flows() {
   const [rows, { refetch }] = createResource(() => loadFlows(api));
@@ -37,7 +38,7 @@ export default function Flows() {
                     {(row) => (
                       <tr>
                         <th scope="row">
-                          <a href={`/runs?flow=${encodeURIComponent(row.flow.name)}`}>{row.flow.name}</a>
+                          <a href={flowRunsHref(row.flow.id)}>{row.flow.name}</a>
                         </th>
                         <td class="num">{row.runs}</td>
                         <td class="num" classList={{ "text-danger": row.failed > 0 }}>{row.failed}</td>

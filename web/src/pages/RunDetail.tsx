@@ -1,11 +1,12 @@
 import { A, useParams } from "@solidjs/router";
-import { For, Match, Show, Suspense, Switch, type JSX } from "solid-js";
+import { createMemo, For, Match, Show, Suspense, Switch, type JSX } from "solid-js";
 import type { FlowRun } from "../../../protocol/flow-runs";
 import "../runs.css";
 import { ErrorNote } from "../components/Feedback";
 import { resultView, type ResultView } from "../components/result.data";
 import { LiveIndicator } from "../components/LiveIndicator";
 import { LogView } from "../components/LogView";
+import { PoolNoticeNote, RunContextLine } from "../components/RunContext";
 import { Page } from "../components/Page";
 import { RunActions } from "../components/RunActions";
 import { StateBadge } from "../components/StateBadge";
@@ -14,7 +15,9 @@ import { TaskGraph } from "../components/TaskGraph";
 import { TaskRunsTable } from "../components/TaskRunsTable";
 import { now, Time } from "../components/Time";
 import { Timeline } from "../components/Timeline";
-import { elapsedSeconds, formatDuration } from "../format";
+import { logSource, taskRunNames } from "./log-source";
+import { runDurationText, workPoolHref } from "./run-context";
+import { createRunContext, settled, type RunContext } from "./run-context.data";
 import { createRunDetail } from "./run-detail.data";
 
 const json = (value: unknown) => JSON.stringify(value, null, 2);
@@ -22,9 +25,7 @@ const json = (value: unknown) => JSON.stringify(value, null, 2);
 /** Each part of the page waits for its own data, so the run's header shows as soon as the run has loaded. */
 const Part = (props: { children: JSX.Element }) => <Suspense fallback={<p class="muted">Loading…</p>}>{props.children}</Suspense>;
 
-function Summary(props: { run: FlowRun }) {
-  const duration = () =>
-    props.run.state_type === "RUNNING" ? elapsedSeconds(props.run.start_time, null, now()) : props.run.total_run_time;
+function Summary(props: { run: FlowRun; context: RunContext }) {
   return (
     <dl class="facts">
       <dt>Expected start</dt>
@@ -34,11 +35,15 @@ function Summary(props: { run: FlowRun }) {
       <dt>Ended</dt>
       <dd><Time value={props.run.end_time} fallback="not yet" /></dd>
       <dt>Duration</dt>
-      <dd>{formatDuration(duration()) || "—"}</dd>
+      <dd>{runDurationText(props.run, Math.max(now(), Date.now()))}</dd>
       <dt>Attempts</dt>
       <dd>{props.run.run_count}</dd>
       <dt>Work pool</dt>
-      <dd>{props.run.work_pool_name ?? "none (run by a script)"}</dd>
+      <dd>
+        <Show when={props.run.work_pool_name} fallback="none (run by a script)">
+          {(name) => <A href={workPoolHref(props.context.pool())}>{name()}</A>}
+        </Show>
+      </dd>
       <Show when={props.run.tags.length}>
         <dt>Tags</dt>
         <dd>{props.run.tags.join(", ")}</dd>
@@ -74,6 +79,9 @@ function Result(props: { view: ResultView }) {
 
 function Detail(props: { id: string }) {
   const d = createRunDetail(props.id);
+  const context = createRunContext(d.value.run);
+  // Task names by id for the log lines; rebuilt when the task list changes, not per line.
+  const names = createMemo(() => taskRunNames(settled(d.taskRuns)() ?? []));
   const refresh = () => {
     void d.refetchRun();
     void d.refetchStates();
@@ -97,6 +105,8 @@ function Detail(props: { id: string }) {
             <Show when={run().state?.message}>{(m) => <span class="state-message">{m()}</span>}</Show>
             <LiveIndicator />
           </div>
+          <RunContextLine run={run()} context={context} />
+          <PoolNoticeNote run={run()} context={context} />
           <p class="muted">
             <A href="/runs">All runs</A>
             <Suspense>
@@ -106,7 +116,7 @@ function Detail(props: { id: string }) {
             </Suspense>
           </p>
           <RunActions run={run()} onChanged={refresh} />
-          <Summary run={run()} />
+          <Summary run={run()} context={context} />
 
           <h2>State history</h2>
           <Part>
@@ -145,7 +155,7 @@ function Detail(props: { id: string }) {
           </Suspense>
 
           <h2>Logs</h2>
-          <LogView logs={d.logs} />
+          <LogView logs={d.logs} source={(line) => logSource(line, names(), run().name)} />
 
           <h2>Parameters</h2>
           <Show when={Object.keys(run().parameters).length} fallback={<p class="muted">No parameters.</p>}>

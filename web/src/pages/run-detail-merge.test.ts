@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Log } from "../../../protocol/logs";
 import type { TaskRun } from "../../../protocol/task-runs";
-import { mergeLogs, mergeTaskChanges, timelineBars } from "./run-detail-merge";
+import { mergeLogs, mergeTaskChanges, taskRunSeconds, timelineBars } from "./run-detail-merge";
 
 const log = (id: string, timestamp: string): Log => ({ id, timestamp, created: timestamp, flow_run_id: "r", task_run_id: null, name: "x", level: 20, message: id });
 const task = (id: string, over: Partial<TaskRun> = {}): TaskRun =>
@@ -61,3 +61,24 @@ describe("timelineBars", () => {
     expect(timelineBars([task("c")], now).bars).toEqual([]);
   });
 });
+
+describe("task run time", () => {
+  it("a retried task's bar spans its retry wait, while its run time (the table's) leaves the wait out", () => {
+    const retried = task("fetch", {
+      state_type: "COMPLETED",
+      start_time: "2026-01-01T00:00:00Z",
+      end_time: "2026-01-01T00:00:01.030Z",
+      total_run_time: 0.023,
+    });
+    const [bar] = timelineBars([retried], Date.parse("2026-01-01T00:00:05Z")).bars;
+    expect(bar!.seconds).toBeCloseTo(1.03);
+    expect(bar!.runSeconds).toBe(0.023);
+  });
+
+  it("counts the attempt still running on top of the finished ones", () => {
+    const running = task("a", { total_run_time: 2, start_time: "2026-01-01T00:00:00Z" });
+    expect(taskRunSeconds(running, Date.parse("2026-01-01T00:00:03Z"))).toBe(5);
+    expect(taskRunSeconds({ ...running, state_type: "COMPLETED" }, Date.parse("2026-01-01T00:00:03Z"))).toBe(2);
+  });
+});
+

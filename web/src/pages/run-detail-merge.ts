@@ -54,7 +54,20 @@ export interface TimelineBar {
   left: number;
   width: number;
   start: string;
+  /** From the first start to the end (or now): what the bar spans, waits between retries included. */
   seconds: number;
+  /** Time spent running, over all attempts: what the Task runs table shows (Prefect's run time). */
+  runSeconds: number;
+}
+
+/**
+ * A task run's run time: the seconds spent Running over all its attempts, retry waits left out, with the
+ * current attempt counted while it runs (the stored total grows only when an attempt ends).
+ */
+export function taskRunSeconds(t: Pick<TaskRun, "total_run_time" | "state_type" | "state">, now: number): number {
+  if (t.state_type !== "RUNNING" || !t.state) return t.total_run_time;
+  const since = Date.parse(t.state.timestamp);
+  return t.total_run_time + (Number.isNaN(since) ? 0 : Math.max(0, (now - since) / 1000));
 }
 
 /** One bar per task run that started, placed on the span from the first start to the last end (or now). */
@@ -80,6 +93,7 @@ export function timelineBars(taskRuns: readonly TaskRun[], now: number): { bars:
         width: Math.max(0.4, ((e - s) / span) * 100),
         start: t.start_time!,
         seconds: (e - s) / 1000,
+        runSeconds: taskRunSeconds(t, now),
       };
     })
     .sort((a, b) => a.left - b.left);
