@@ -16,6 +16,7 @@ import { listSchedules, planReplacement, replacementStatements, sameJson, schedu
 import { listTriggers, triggerReplacementStatements, triggersOf } from "./deployment-triggers";
 import { isoNow, newId } from "./ids";
 import { poolChangeStatements } from "./pool-change";
+import { d1Statement, endedRuns, endRuns, type EndedRow, type EndedRun } from "./end-runs";
 import { deployments, flows, workPools } from "./schema";
 import { containsText, inValues, tagsContainAll } from "./sql";
 import { deleteUpcomingRuns, discardUpcomingRuns, type DeploymentRef } from "./upcoming-runs";
@@ -224,13 +225,35 @@ export async function setDeploymentPaused(db: Db, id: string, paused: boolean): 
   return updated[0];
 }
 
+export type DeletedDeployment = { deployment: DeploymentRow; cancelled_runs: EndedRun[] };
+
 /**
- * Deletes a deployment with its schedules (foreign key cascade) and its upcoming auto-scheduled runs.
- * Every other run stays, unlinked (deployment_id set null by its foreign key, as Prefect does).
+ * Deletes a deployment with its schedules (foreign key cascade) and its upcoming auto-scheduled runs,
+ * all in one batch. Its other runs that have not started (SCHEDULED, Late included, and no worker holds
+ * them) end CANCELLED "deployment flow/name was deleted": nothing could run them any more (a worker
+ * would find no entrypoint). Claimed runs (Pending, Running, an AwaitingRetry its worker retries
+ * in-process) and finished ones stay, unlinked (deployment_id set null by its foreign key, as Prefect does).
  */
-export async function deleteDeployment(db: Db, id: string): Promise<DeploymentRow | undefined> {
-  const [, deleted] = await db.batch([deleteUpcomingRuns(db, id, isoNow()), db.delete(deployments).where(eq(deployments.id, id)).returning()]);
-  return deleted[0];
+export async function deleteDeployment(db: Db, id: string): Promise<DeletedDeployment | undefined> {
+  const deployment = await db.select().from(deployments).where(eq(deployments.id, id)).get();
+  if (!deployment) return undefined;
+  const now = isoNow();
+  const fullName = sql`(SELECT ${flows.name} FROM ${flows} WHERE ${flows.id} = ${deployment.flow_id}) || '/' || ${deployment.name}`;
+  const [, cancelled, deleted] = await db.$client.batch<EndedRow>([
+    d1Statement(db, deleteUpcomingRuns(db, id, now)),
+    // Before the delete: it unlinks the runs.
+    endRuns(db, {
+      table: "flow_runs",
+      where: sql`t.deployment_id = ${id} AND t.state_type = 'SCHEDULED' AND t.lease_token IS NULL`,
+      type: "CANCELLED",
+      message: sql`'deployment ' || ${fullName} || ' was deleted'`,
+      at: now,
+    }),
+    d1Statement(db, db.delete(deployments).where(eq(deployments.id, id))),
+  ]);
+  // Deleted meanwhile by another request: that one tells of it.
+  if (deleted!.meta.changes === 0) return undefined;
+  return { deployment, cancelled_runs: endedRuns(cancelled!.results, "CANCELLED") };
 }
 
 /** A deployment row with its flow's and pool's names, for the events that tell of its changes. */

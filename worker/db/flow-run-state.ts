@@ -1,10 +1,12 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
 import { isTerminal, type SetStateBody, type StateType } from "../../protocol/states";
 import { ApiError, notFound } from "../errors";
 import type { Db } from "./client";
+import { d1Statement } from "./end-runs";
 import { setStateRaceSafe, type SetStateOutcome, type StateWrite } from "./run-set-state";
 import { runStateColumns, stateUpdate, unchangedSince, type Transition } from "./run-state";
 import { flowRuns } from "./schema";
+import { endedTaskRuns, endOpenTaskRuns, taskRunEnding, type EndedRow, type EndedTaskRun } from "./task-runs-end";
 
 /*
  * set_state and cancel of flow runs: the shared machinery (run-set-state.ts) plus what only flow
@@ -31,10 +33,26 @@ const releasesClaim = (row: FlowRunStateRow, t: Transition) =>
   t.state?.type === "SCHEDULED" && (t.state.name !== "AwaitingRetry" || isTerminal(row.state_type as StateType | null));
 const NO_CLAIM = { worker_id: null, lease_token: null, lease_until: null };
 
-async function writeState(db: Db, row: FlowRunStateRow, t: Transition): Promise<StateWrite> {
+/**
+ * Stores `t` with the UPDATE `set` … `where`; a state that ends the run also ends its open task runs in
+ * the same batch (task-runs-end.ts), answered in `ended`.
+ */
+type FlowRunSet = Parameters<ReturnType<Db["update"]>["set"]>[0];
+
+async function storeTransition(db: Db, row: FlowRunStateRow, t: Transition, set: FlowRunSet, where: SQL, ended: EndedTaskRun[]): Promise<StateWrite> {
+  const update = db.update(flowRuns).set(set).where(where);
+  if (!t.state || !taskRunEnding(t.state.type)) {
+    const res = await update.run();
+    return { changed: res.meta.changes > 0, rows_written: res.meta.rows_written };
+  }
+  const [res, closed] = await db.$client.batch<EndedRow>([d1Statement(db, update), endOpenTaskRuns(db, row.id, t.state)]);
+  ended.push(...endedTaskRuns(closed!.results, t.state));
+  return { changed: res!.meta.changes > 0, rows_written: res!.meta.rows_written + closed!.meta.rows_written };
+}
+
+function writeState(db: Db, row: FlowRunStateRow, t: Transition, ended: EndedTaskRun[]): Promise<StateWrite> {
   const set = { ...stateUpdate(flowRuns, row, t), ...(releasesClaim(row, t) && row.lease_token !== null ? NO_CLAIM : {}) };
-  const res = await db.update(flowRuns).set(set).where(unchangedSince(flowRuns, row)).run();
-  return { changed: res.meta.changes > 0, rows_written: res.meta.rows_written };
+  return storeTransition(db, row, t, set, unchangedSince(flowRuns, row), ended);
 }
 
 /**
@@ -51,32 +69,36 @@ function checkLease(row: FlowRunStateRow, body: SetStateBody): void {
   }
 }
 
-/** The outcome, and the pool of the run, whose object must hear of the change (see worker/pool/notify.ts). */
-export type FlowRunStateOutcome = SetStateOutcome & { work_pool_id: string | null };
+/**
+ * The outcome, the pool of the run, whose object must hear of the change (see worker/pool/notify.ts),
+ * and the task runs that ended with the run (for the live stream).
+ */
+export type FlowRunStateOutcome = SetStateOutcome & { work_pool_id: string | null; ended_task_runs: EndedTaskRun[] };
 
 async function withPool(
-  run: (read: () => Promise<FlowRunStateRow | undefined>) => Promise<SetStateOutcome>,
+  run: (read: () => Promise<FlowRunStateRow | undefined>, ended: EndedTaskRun[]) => Promise<SetStateOutcome>,
   db: Db,
   id: string,
 ): Promise<FlowRunStateOutcome> {
   let poolId: string | null = null;
+  const ended: EndedTaskRun[] = [];
   const outcome = await run(async () => {
     const row = await readForSetState(db, id);
     poolId = row?.work_pool_id ?? null;
     return row;
-  });
-  return { ...outcome, work_pool_id: poolId };
+  }, ended);
+  return { ...outcome, work_pool_id: poolId, ended_task_runs: ended };
 }
 
 export function setFlowRunState(db: Db, id: string, body: SetStateBody): Promise<FlowRunStateOutcome> {
   return withPool(
-    (read) =>
+    (read, ended) =>
       setStateRaceSafe({
         kind: "flow_run",
         propose: () => body,
         read,
         check: (row) => checkLease(row, body),
-        write: (row, t) => writeState(db, row, t),
+        write: (row, t) => writeState(db, row, t, ended),
         notFound: () => notFound("flow run", id),
       }),
     db,
@@ -95,7 +117,7 @@ const heldByWorker = (row: FlowRunStateRow) =>
  */
 export function cancelFlowRun(db: Db, id: string): Promise<FlowRunStateOutcome> {
   return withPool(
-    (read) =>
+    (read, ended) =>
       setStateRaceSafe({
         kind: "flow_run",
         propose: (row) =>
@@ -103,13 +125,15 @@ export function cancelFlowRun(db: Db, id: string): Promise<FlowRunStateOutcome> 
             ? { state: { type: "CANCELLING", message: "cancellation requested", state_details: {} }, force: false }
             : { state: { type: "CANCELLED", message: "cancelled on request", state_details: {} }, force: false },
         read,
-        write: (row, t) => writeState(db, row, t),
+        write: (row, t) => writeState(db, row, t, ended),
         notFound: () => notFound("flow run", id),
       }),
     db,
     id,
   );
 }
+
+export type PoolStateOutcome = SetStateOutcome & { ended_task_runs: EndedTaskRun[] };
 
 class LeaseChanged extends Error {}
 class RunGone extends Error {}
@@ -127,23 +151,24 @@ export async function setRunStateAsPool(
   expectedLease: string | null,
   propose: (row: FlowRunStateRow) => SetStateBody,
   clearClaim: boolean,
-): Promise<SetStateOutcome | "lease changed" | "gone"> {
+): Promise<PoolStateOutcome | "lease changed" | "gone"> {
   const claim = clearClaim ? NO_CLAIM : {};
+  const ended: EndedTaskRun[] = [];
   try {
-    return await setStateRaceSafe({
+    const outcome = await setStateRaceSafe({
       kind: "flow_run",
       propose,
       read: () => readForSetState(db, id),
       check: (row) => {
         if (row.lease_token !== expectedLease) throw new LeaseChanged();
       },
-      write: async (row, t) => {
-        const where = and(unchangedSince(flowRuns, row), expectedLease === null ? isNull(flowRuns.lease_token) : eq(flowRuns.lease_token, expectedLease));
-        const res = await db.update(flowRuns).set({ ...stateUpdate(flowRuns, row, t), ...claim }).where(where).run();
-        return { changed: res.meta.changes > 0, rows_written: res.meta.rows_written };
+      write: (row, t) => {
+        const where = and(unchangedSince(flowRuns, row), expectedLease === null ? isNull(flowRuns.lease_token) : eq(flowRuns.lease_token, expectedLease))!;
+        return storeTransition(db, row, t, { ...stateUpdate(flowRuns, row, t), ...claim }, where, ended);
       },
       notFound: () => new RunGone(),
     });
+    return { ...outcome, ended_task_runs: ended };
   } catch (e) {
     if (e instanceof LeaseChanged) return "lease changed";
     if (e instanceof RunGone) return "gone";

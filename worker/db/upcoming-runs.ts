@@ -31,9 +31,10 @@ const scheduleIdOfKey = sql`substr(${afterPrefix}, 1, instr(${afterPrefix}, ':')
 /**
  * Deletes a deployment's upcoming auto-scheduled runs, so the scheduler recreates them from what is now
  * stored. Late, Pending, Running and finished runs are never touched. `keep` spares the runs of those
- * schedules; `only` deletes nothing but theirs.
+ * schedules; `only` deletes nothing but theirs. The delete builder itself (not just a batch item), so it
+ * can also join a D1 batch of raw statements (deployments.ts `deleteDeployment`).
  */
-export function deleteUpcomingRuns(db: Db, deployment: DeploymentRef, now: string, scope: ScheduleScope = {}): Statement {
+export function deleteUpcomingRuns(db: Db, deployment: DeploymentRef, now: string, scope: ScheduleScope = {}) {
   const ofDeployment = typeof deployment === "string" ? eq(flowRuns.deployment_id, deployment) : inArray(flowRuns.deployment_id, deployment);
   const limited = scope.only ? and(isScheduleKey, inArray(scheduleIdOfKey, scope.only)) : undefined;
   const spared = scope.keep?.length ? and(isScheduleKey, notInArray(scheduleIdOfKey, scope.keep)) : undefined;

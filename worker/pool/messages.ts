@@ -10,7 +10,7 @@ import { setFlowRunState } from "../db/flow-run-state";
 import { readPool } from "../db/pool-runs";
 import { touchWorker, upsertPoolWorker } from "../db/workers";
 import { ApiError } from "../errors";
-import { flowRunState, workerStatus } from "../stream/events";
+import { flowRunOutcome, workerStatus } from "../stream/events";
 import type { Pool } from "./context";
 import { loseRun } from "./reaper";
 import { attachment, close, liveSockets, send } from "./sockets";
@@ -140,9 +140,10 @@ async function report(pool: Pool, ws: WebSocket, workerId: string, msg: Msg<"sta
   if (!heldByMe(pool, ws, workerId, msg.run_id, msg.lease_token, msg.request_id)) return;
   const body = { state: { ...msg.state, state_details: { ...msg.state.state_details, lease_token: msg.lease_token } }, force: false };
   try {
-    const { result } = await setFlowRunState(pool.db, msg.run_id, body);
+    const outcome = await setFlowRunState(pool.db, msg.run_id, body);
+    const { result } = outcome;
     send(ws, { type: "state_result", ...ids, result });
-    if (result.status === "ACCEPT") pool.stream(flowRunState(msg.run_id, result.state));
+    pool.stream(flowRunOutcome(msg.run_id, outcome));
     if (result.status === "ACCEPT" && result.state) await afterStateChange(pool, msg.run_id, result.state);
   } catch (e) {
     if (!(e instanceof ApiError)) throw e;

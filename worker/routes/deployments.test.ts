@@ -1,6 +1,8 @@
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { flowRuns } from "../db/schema";
 import { api } from "../test/http";
-import { inMinutes, insertRun, makeDeployment, makeFlow, makePool, runIdsOf, unique } from "./deployment-fixtures";
+import { db, inMinutes, insertRun, makeDeployment, makeFlow, makePool, runIdsOf, unique } from "./deployment-fixtures";
 
 const MISSING = "9b2f8f4e-1c7e-4a53-9d7a-2a6a7d7f0c11";
 const countOfFlow = async (flowId: string) => (await api("POST", "/deployments/count", { flows: { id: { any_: [flowId] } } })).body;
@@ -160,23 +162,43 @@ describe("deployments", () => {
     expect((await api("POST", `/deployments/${MISSING}/resume_deployment`)).status).toBe(404);
   });
 
-  it("deletes a deployment, its schedules and its upcoming auto runs, keeping every other run (unlinked, as Prefect)", async () => {
-    const { deployment } = await makeDeployment({ schedules: [{ schedule: { interval: 60 } }] });
+  it("deletes a deployment, its schedules and its upcoming auto runs; cancels its waiting runs and keeps the others (unlinked, as Prefect)", async () => {
+    const { flow, deployment } = await makeDeployment({ schedules: [{ schedule: { interval: 60 } }] });
     const [schedule] = (await api("GET", `/deployments/${deployment.id}/schedules`)).body;
     const upcoming = await insertRun(deployment, { schedule: schedule.id, start: inMinutes(5) });
-    const kept = [
+    const waiting = [
       await insertRun(deployment, { schedule: schedule.id, start: inMinutes(-5), state: ["SCHEDULED", "Late"] }),
+      await insertRun(deployment, { start: inMinutes(30) }),
+      (await api("POST", `/deployments/${deployment.id}/create_flow_run`, {})).body.id as string,
+    ];
+    const kept = [
       await insertRun(deployment, { schedule: schedule.id, start: inMinutes(-1), state: ["PENDING", "Pending"] }),
       await insertRun(deployment, { schedule: schedule.id, start: inMinutes(-2), state: ["RUNNING", "Running"] }),
       await insertRun(deployment, { schedule: schedule.id, start: inMinutes(-60), state: ["COMPLETED", "Completed"] }),
-      await insertRun(deployment, { start: inMinutes(30) }),
+      // An AwaitingRetry its worker retries in-process: it holds the claim, so the run is under way.
+      await insertRun(deployment, { start: inMinutes(1), state: ["SCHEDULED", "AwaitingRetry"] }),
     ];
+    await db.update(flowRuns).set({ lease_token: "held" }).where(eq(flowRuns.id, kept[3]!));
     expect((await api("DELETE", `/deployments/${deployment.id}`)).status).toBe(204);
     expect((await api("GET", `/deployments/${deployment.id}`)).status).toBe(404);
     expect((await api("GET", `/deployments/${deployment.id}/schedules`)).status).toBe(404);
     expect(await runIdsOf(deployment.id)).toEqual([]);
     expect((await api("GET", `/flow_runs/${upcoming}`)).status).toBe(404);
-    for (const id of kept) expect((await api("GET", `/flow_runs/${id}`)).body).toMatchObject({ id, deployment_id: null });
+    for (const id of waiting) {
+      const run = (await api("GET", `/flow_runs/${id}`)).body;
+      expect(run).toMatchObject({ id, deployment_id: null, state_type: "CANCELLED", state_name: "Cancelled", state: { message: `deployment ${flow.name}/${deployment.name} was deleted` } });
+      expect(run.end_time).not.toBeNull();
+      const history = (await api("GET", `/flow_runs/${id}/states`)).body as { id: string; type: string }[];
+      expect(history.at(-1)).toMatchObject({ id: run.state.id, type: "CANCELLED" });
+    }
+    // Inserted without a state id, so the API shows no state: read the columns.
+    const states = await Promise.all(kept.map((id) => db.select().from(flowRuns).where(eq(flowRuns.id, id)).get()));
+    expect(states.map((r) => [r!.deployment_id, r!.state_name])).toEqual([
+      [null, "Pending"],
+      [null, "Running"],
+      [null, "Completed"],
+      [null, "AwaitingRetry"],
+    ]);
     expect((await api("DELETE", `/deployments/${deployment.id}`)).status).toBe(404);
   });
 });

@@ -16,6 +16,8 @@ import {
 import { getFlow } from "../db/flows";
 import { found, notFound } from "../errors";
 import { nudgePoolsLater } from "../pool/notify";
+import { flowRunState } from "../stream/events";
+import { streamLater } from "../stream/publish";
 import { assertTriggerParameterNames, assertTriggerTemplates } from "../triggers/validate";
 import type { AppEnv } from "../types";
 import { valid } from "../validate";
@@ -94,9 +96,10 @@ export const deploymentRoutes = new Hono<AppEnv>()
   })
   .delete("/:id", valid("param", IdPath), async (c) => {
     const { id } = c.req.valid("param");
-    const row = await deleteDeployment(c.var.db, id);
-    if (!row) throw notFound("deployment", id);
-    await deploymentChanged(c, "deleted", row);
+    const deleted = await deleteDeployment(c.var.db, id);
+    if (!deleted) throw notFound("deployment", id);
+    streamLater(c, deleted.cancelled_runs.flatMap((r) => flowRunState(r.id, r.state)));
+    await deploymentChanged(c, "deleted", deleted.deployment);
     return c.body(null, 204);
   })
   .post("/:id/pause_deployment", valid("param", IdPath), async (c) => {

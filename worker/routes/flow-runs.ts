@@ -9,7 +9,7 @@ import { getFlow } from "../db/flows";
 import { setStateStatus } from "../db/run-set-state";
 import { ApiError, found, notFound } from "../errors";
 import { nudgePoolsLater, tellPoolOfState } from "../pool/notify";
-import { flowRunCreated, flowRunState } from "../stream/events";
+import { flowRunCreated, flowRunOutcome } from "../stream/events";
 import { streamLater } from "../stream/publish";
 import type { AppEnv } from "../types";
 import { valid } from "../validate";
@@ -50,18 +50,20 @@ export const flowRunRoutes = new Hono<AppEnv>()
   })
   .post("/:id/set_state", valid("param", IdPath), valid("json", SetStateBody), async (c) => {
     const { id } = c.req.valid("param");
-    const { result, work_pool_id } = await setFlowRunState(c.var.db, id, c.req.valid("json"));
+    const outcome = await setFlowRunState(c.var.db, id, c.req.valid("json"));
+    const { result, work_pool_id } = outcome;
     if (result.status === "ACCEPT") tellPoolOfState(c, work_pool_id, id, result.state);
-    if (result.status === "ACCEPT") streamLater(c, flowRunState(id, result.state));
+    streamLater(c, flowRunOutcome(id, outcome));
     return c.json(result, setStateStatus(result));
   })
   // Baton's addition: what the dashboard's Cancel button does, whoever holds the run.
   .post("/:id/cancel", valid("param", IdPath), async (c) => {
     const { id } = c.req.valid("param");
-    const { result, work_pool_id } = await cancelFlowRun(c.var.db, id);
+    const outcome = await cancelFlowRun(c.var.db, id);
+    const { result, work_pool_id } = outcome;
     if (result.status !== "ACCEPT") throw new ApiError(409, `flow run ${id} cannot be cancelled: ${result.details.reason}`);
     tellPoolOfState(c, work_pool_id, id, result.state);
-    streamLater(c, flowRunState(id, result.state));
+    streamLater(c, flowRunOutcome(id, outcome));
     return c.json(result);
   })
   .get("/:id/states", valid("param", IdPath), async (c) => {

@@ -51,9 +51,22 @@ export function flowRunState(id: string, state: Pick<State, "type" | "name" | "t
   return [{ topics: flowRunTopics(id), message: { type: "flow_run", flow_run: { id, state_type: state.type, state_name: state.name, timestamp: state.timestamp } } }];
 }
 
+/** Task runs that ended with their flow run (worker/db/task-runs-end.ts), as any task run state change. */
+export function taskRunsEnded(flowRunId: string, ended: readonly { id: string; state: State }[]): StreamEvent[] {
+  return taskRunChanges(ended.map((t) => ({ flow_run_id: flowRunId, id: t.id, run: { state_type: t.state.type, state_name: t.state.name, state: t.state } })));
+}
+
+type FlowRunOutcome = { result: { status: string; state: State | null }; ended_task_runs: readonly { id: string; state: State }[] };
+
+/** An accepted set_state of a flow run: its new state, and the task runs that ended with it. */
+export function flowRunOutcome(id: string, outcome: FlowRunOutcome): StreamEvent[] {
+  if (outcome.result.status !== "ACCEPT") return [];
+  return [...taskRunsEnded(id, outcome.ended_task_runs), ...flowRunState(id, outcome.result.state)];
+}
+
 /** A state change the pool made on its own authority (setRunStateAsPool's outcome). */
-export function poolStateChange(id: string, outcome: { result: { status: string; state: State | null } } | string): StreamEvent[] {
-  return typeof outcome === "object" && outcome.result.status === "ACCEPT" ? flowRunState(id, outcome.result.state) : [];
+export function poolStateChange(id: string, outcome: FlowRunOutcome | string): StreamEvent[] {
+  return typeof outcome === "object" ? flowRunOutcome(id, outcome) : [];
 }
 
 /** Claimed runs: the pool moved them to PENDING. */

@@ -14,12 +14,27 @@ describe("webhookEvent", () => {
     });
   });
 
-  it("lets the template's labels win over the defaults, written as text", () => {
+  it("makes a resource the template names of its labels only, written as text; the webhook is the related one", () => {
     const t = { resource: { "baton.resource.id": "repo.{{ body.repo }}", n: "{{ body.n }}", o: "{{ body.o }}", missing: "{{ body.nope }}" } };
     const { event } = webhookEvent(hook(t), request({ body: { repo: "acme/app", n: 3, o: { k: true } } }));
     // A label is text, never null: one whose value is not in the request is left out, not written as "".
-    expect(event.resource).toEqual({ "baton.resource.id": "repo.acme/app", "baton.resource.name": "github", n: "3", o: '{"k":true}' });
+    expect(event.resource).toEqual({ "baton.resource.id": "repo.acme/app", n: "3", o: '{"k":true}' });
     expect(event.related).toEqual([{ ...self, "baton.resource.role": "webhook" }]);
+  });
+
+  it("does not name every order after the webhook (README's shop example)", () => {
+    const t = { event: "shop.order.{{ body.action }}", resource: { "baton.resource.id": "shop.order.{{ body.order.id }}" } };
+    const { event } = webhookEvent(hook(t), request({ body: { action: "paid", order: { id: 1001 } } }));
+    expect(event.resource).toEqual({ "baton.resource.id": "shop.order.1001" });
+    expect(event.related).toEqual([{ "baton.resource.id": "baton.webhook.w1", "baton.resource.name": "github", "baton.resource.role": "webhook" }]);
+    // A template may still name it.
+    const named = webhookEvent(hook({ resource: { ...t.resource, "baton.resource.name": "order {{ body.order.id }}" } }), request({ body: { order: { id: 7 } } }));
+    expect(named.event.resource).toEqual({ "baton.resource.id": "shop.order.7", "baton.resource.name": "order 7" });
+  });
+
+  it("keeps the webhook as the resource when the template adds labels but no id", () => {
+    const { event } = webhookEvent(hook({ resource: { region: "{{ body.region }}" } }), request({ body: { region: "eu" } }));
+    expect(event.resource).toEqual({ ...self, region: "eu" });
   });
 
   it("keeps types in a payload template, and reads headers, query, method and the webhook", () => {

@@ -6,8 +6,9 @@ import { render } from "../events/template";
 
 /*
  * The event a webhook request becomes: its template rendered over the request, on top of defaults that
- * always say which webhook it came through (as the resource unless the template says otherwise, and
- * always as a related resource with role "webhook", so triggers can match on the webhook either way).
+ * always say which webhook it came through: as the resource unless the template sets the resource's id
+ * (then the resource is only what the template says), and always as a related resource with role
+ * "webhook", so triggers can match on the webhook either way.
  */
 
 export interface HookWebhook {
@@ -95,7 +96,9 @@ export function webhookEvent(webhook: HookWebhook, request: HookRequest): { even
   const self = { [RESOURCE_ID]: webhookResourceId(webhook.id), [RESOURCE_NAME]: webhook.name };
   const event = {
     event: identifying(t.event ?? DEFAULT_EVENT, context, "event.name", "the webhook's event template"),
-    resource: { ...self, ...labels },
+    // A template that names the resource (`shop.order.1001`) describes another thing than the webhook:
+    // the webhook's own labels (its name) would mislabel it, and it is in `related` already.
+    resource: RESOURCE_ID in labels ? labels : { ...self, ...labels },
     related: [{ ...self, [RESOURCE_ROLE]: "webhook" }],
     payload: t.payload ? render(t.payload, context) : { body: request.body ?? null },
   };

@@ -77,7 +77,8 @@ describe("POST /hooks/{slug} of an open webhook", () => {
     expect(res.status).toBe(202);
     const event = await storedEvent(res.body.event_id);
     expect(event.event).toBe("github.push");
-    expect(event.resource).toEqual({ "baton.resource.id": "github.repo.acme/app", "baton.resource.name": hook.name, stars: "7", env: "prod" });
+    // The template names the resource: the webhook's name stays with the webhook, in `related`.
+    expect(event.resource).toEqual({ "baton.resource.id": "github.repo.acme/app", stars: "7", env: "prod" });
     expect(event.related).toEqual([{ "baton.resource.id": `baton.webhook.${hook.id}`, "baton.resource.name": hook.name, "baton.resource.role": "webhook" }]);
     expect(event.payload).toEqual({ ref: "refs/heads/main", commits: body.commits, first: "abc", how: `POST via ${hook.name}` });
   });
@@ -101,7 +102,7 @@ describe("POST /hooks/{slug} of an open webhook", () => {
     const res = await deliver(hook.slug, '{"shop": "acme"}', json);
     expect(res.status).toBe(202);
     const event = await storedEvent(res.body.event_id);
-    expect(event.resource).toEqual({ "baton.resource.id": "shop.acme", "baton.resource.name": hook.name });
+    expect(event.resource).toEqual({ "baton.resource.id": "shop.acme" });
     expect(event.payload).toEqual({ id: null, note: null, kept: "acme" });
     const noId = await deliver(hook.slug, "{}", json);
     expect(noId.status).toBe(422);

@@ -33,12 +33,7 @@ export function childExecutor(options: ChildExecutorOptions): Executor {
   return {
     start(run: OfferedRun): RunHandle {
       const deployment = run.deployment;
-      if (!deployment?.entrypoint || !deployment.path) {
-        return failedToStart(
-          `Deployment ${deployment?.name ?? "(none)"} has no entrypoint: it is served by flow.serve(), or was created without one; ` +
-            "deploy it with `npx baton deploy` to run it on a worker",
-        );
-      }
+      if (!deployment?.entrypoint || !deployment.path) return failedToStart(noEntrypointMessage(run.flow_run.deployment_id, deployment?.name));
       if (!existsSync(deployment.path)) {
         return failedToStart(`The deployment's directory ${deployment.path} does not exist on the machine of this worker`);
       }
@@ -51,6 +46,17 @@ export function childExecutor(options: ChildExecutorOptions): Executor {
       return startChild(options, run, deployment.entrypoint, deployment.path);
     },
   };
+}
+
+/** Why a run has nothing to start from: its deployment was deleted, or it is not one a worker can run. */
+export function noEntrypointMessage(deploymentId: string | null, deploymentName: string | undefined): string {
+  if (deploymentId === null) {
+    return "The run's deployment was deleted, so there is no entrypoint to run it from; run it again from a deployment that exists";
+  }
+  return (
+    `Deployment ${deploymentName ?? deploymentId} has no entrypoint: it is served by flow.serve(), or was created without one; ` +
+    "deploy it with `npx baton deploy` to run it on a worker"
+  );
 }
 
 function startChild(options: ChildExecutorOptions, run: OfferedRun, entrypoint: string, cwd: string): RunHandle {
