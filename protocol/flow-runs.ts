@@ -51,8 +51,12 @@ export const FLOW_RUN_SORTS = [
   "NAME_DESC",
 ] as const;
 
+/** The start of a flow run id, as the CLI takes it (`8eab3003`): hex digits and dashes, any case. */
+export const UuidPrefix = v.pipe(v.string(), v.toLowerCase(), v.regex(/^[0-9a-f][0-9a-f-]{0,35}$/, "must be the start of a UUID (hex digits and dashes)"));
+
 export const FlowRunFilterCriteria = v.object({
-  id: v.optional(AnyOf(Uuid)),
+  /** Prefect's `any_`, and Baton's `startswith_`: a run by the start of its id, as `baton flow-run inspect 8eab3003` asks. */
+  id: v.optional(v.object({ any_: v.optional(ListOf(Uuid)), startswith_: v.optional(UuidPrefix) })),
   name: v.optional(v.object({ any_: v.optional(ListOf(Name)), like_: v.optional(v.pipe(v.string(), v.maxLength(200))) })),
   state: v.optional(
     v.object({

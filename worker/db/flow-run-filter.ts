@@ -38,6 +38,7 @@ function flowRunConditions(f: FlowRunCount, now: Date): SQL[] {
   const r = f.flow_runs;
   const where: SQL[] = [];
   if (r?.id?.any_) where.push(inValues(flowRuns.id, r.id.any_));
+  if (r?.id?.startswith_) where.push(startsWith(flowRuns.id, r.id.startswith_));
   if (r?.name?.any_) where.push(inValues(flowRuns.name, r.name.any_));
   if (r?.name?.like_) where.push(containsText(flowRuns.name, r.name.like_));
   if (r?.state?.type?.any_) where.push(stateTypeIn(flowRuns, r.state.type.any_));

@@ -54,6 +54,20 @@ describe("filtering flow runs", () => {
     expect(direct.work_pool_name).toBeNull();
   });
 
+  it("filters by the start of the id (the CLI's short ids), in any case", async () => {
+    const flowId = await newFlow();
+    const byFlow = { flows: { id: { any_: [flowId] } } };
+    const base = crypto.randomUUID().slice(0, 8);
+    const runs: [string, string][] = [["a", "aaaa-4000-8000-000000000001"], ["b", "aaaa-4000-8000-000000000002"], ["c", "bbbb-4000-8000-000000000003"]];
+    for (const [name, rest] of runs) await newFlowRun({ id: `${base}-${rest}`, flow_id: flowId, name });
+    const byId = async (id: Record<string, unknown>) => names(await filter({ flow_runs: { id }, sort: "NAME_ASC" }));
+    expect(await byId({ startswith_: base })).toEqual(["a", "b", "c"]);
+    expect(await byId({ startswith_: `${base}-AAAA` })).toEqual(["a", "b"]);
+    expect(await byId({ startswith_: `${base}-aaaa-4000-8000-000000000002` })).toEqual(["b"]);
+    expect(names(await filter({ ...byFlow, flow_runs: { id: { startswith_: `${base}-b` } } }))).toEqual(["c"]);
+    for (const bad of ["", "zz", "8eab 3003"]) expect((await api("POST", "/flow_runs/filter", { flow_runs: { id: { startswith_: bad } } })).status).toBe(422);
+  });
+
   it("filters by idempotency key: any of some, or all that start with a prefix (one schedule's runs)", async () => {
     const flowId = await newFlow();
     const byFlow = { flows: { id: { any_: [flowId] } } };

@@ -48,13 +48,26 @@ export async function findWorkPool(client: ApiClient, name: string): Promise<Wor
   });
 }
 
-export function flowRunById(client: ApiClient, id: string): Promise<FlowRun> {
-  const checked = runId(id);
-  return orNotFound(
-    client.get<FlowRun>(`/flow_runs/${checked}`),
-    () => new CliError("E_RUN_NOT_FOUND", `Flow run ${checked} not found.`, { hint: `\`${npxBaton("flow-run ls")}\` lists recent runs.` }),
-  );
+/** A flow run by its id, or by a start of it that only one run's id has (`8eab3003`). */
+export async function flowRunById(client: ApiClient, given: string): Promise<FlowRun> {
+  const wanted = runId(given);
+  const hint = `\`${npxBaton("flow-run ls")}\` lists recent runs.`;
+  if ("id" in wanted) {
+    return orNotFound(client.get<FlowRun>(`/flow_runs/${wanted.id}`), () => new CliError("E_RUN_NOT_FOUND", `Flow run ${wanted.id} not found.`, { hint }));
+  }
+  const { prefix } = wanted;
+  const found = await client.post<FlowRun[]>("/flow_runs/filter", { flow_runs: { id: { startswith_: prefix } }, sort: "EXPECTED_START_TIME_DESC", limit: AMBIGUOUS_SHOWN + 1 });
+  // Checked here too: a server without the prefix filter ignores it and answers recent runs of any id.
+  const matches = found.filter((r) => r.id.startsWith(prefix));
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length === 0) throw new CliError("E_RUN_NOT_FOUND", `No flow run id starts with ${prefix}.`, { hint });
+  const listed = matches.slice(0, AMBIGUOUS_SHOWN).map((r) => `  ${r.id}  ${r.name}`);
+  if (matches.length > AMBIGUOUS_SHOWN) listed.push("  …");
+  throw new CliError("E_RUN_AMBIGUOUS", `${prefix} starts the ids of ${matches.length > AMBIGUOUS_SHOWN ? `more than ${AMBIGUOUS_SHOWN}` : matches.length} flow runs; give more of the id:\n${listed.join("\n")}`);
 }
+
+/** Runs listed when a short id matches several. */
+const AMBIGUOUS_SHOWN = 10;
 
 /** The pool's workers, optionally only those online. */
 export function poolWorkers(client: ApiClient, pool: string, onlineOnly = false): Promise<Worker[]> {

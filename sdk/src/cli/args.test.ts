@@ -87,8 +87,13 @@ describe("schedules from flags", () => {
 
 describe("ids and counts", () => {
   it("accepts UUIDs as run ids, in any case", () => {
-    expect(runId(" 7F1C1F2E-8A7B-4C3D-9E0F-112233445566 ")).toBe("7f1c1f2e-8a7b-4c3d-9e0f-112233445566");
+    expect(runId(" 7F1C1F2E-8A7B-4C3D-9E0F-112233445566 ")).toEqual({ id: "7f1c1f2e-8a7b-4c3d-9e0f-112233445566" });
     expect(usageError(() => runId("golden-falcon"))).toBe('"golden-falcon" is not a flow run id');
+  });
+
+  it("takes the start of a run id with at least 8 hex digits, dashes where a UUID has them", () => {
+    for (const start of ["8eab3003", "8EAB3003-", "8eab3003-1c", "7f1c1f2e-8a7b-4c3d-9e0f-11223344556"]) expect(runId(start)).toEqual({ prefix: start.toLowerCase() });
+    for (const bad of ["8eab300", "8eab3003x", "8eab30031c", "8eab3003-1c7e4", "-8eab3003"]) expect(usageError(() => runId(bad))).toBe(`${JSON.stringify(bad)} is not a flow run id`);
   });
 
   it("reads positive whole numbers within a bound", () => {

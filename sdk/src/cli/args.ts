@@ -68,11 +68,21 @@ export function splitDeploymentName(value: string): { flow: string; name: string
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function runId(value: string): string {
-  if (!UUID.test(value.trim())) {
-    throw new UsageError(`${JSON.stringify(value)} is not a flow run id`, `Flow run ids are UUIDs; \`${npxBaton("flow-run ls")}\` shows them.`);
-  }
-  return value.trim().toLowerCase();
+/**
+ * The start of a UUID with at least its first 8 hex digits, as people copy ids from `flow-run ls` (git
+ * takes commit ids so too); dashes only where a UUID has them.
+ */
+const UUID_PREFIX = /^[0-9a-f]{8}(?:-[0-9a-f]{0,4}(?:-[0-9a-f]{0,4}(?:-[0-9a-f]{0,4}(?:-[0-9a-f]{0,12})?)?)?)?$/;
+
+/** A flow run id as given: a whole UUID, or a start of one with at least 8 hex digits (`8eab3003`). */
+export function runId(value: string): { id: string } | { prefix: string } {
+  const text = value.trim().toLowerCase();
+  if (UUID.test(text)) return { id: text };
+  if (UUID_PREFIX.test(text)) return { prefix: text };
+  throw new UsageError(
+    `${JSON.stringify(value)} is not a flow run id`,
+    `Flow run ids are UUIDs, or their first 8 or more characters; \`${npxBaton("flow-run ls")}\` shows them.`,
+  );
 }
 
 export function positiveInt(value: string | undefined, flag: string, max = 1_000_000): number | undefined {

@@ -5,6 +5,7 @@ import { isTerminal } from "../../../protocol/states";
 import { HttpError, UnreachableError, type ApiClient } from "../client/http";
 import { out } from "../output";
 import { localTime, stateText } from "./format";
+import { TaskNames } from "./task-names";
 
 const PAGE = 1000;
 /**
@@ -15,12 +16,16 @@ const LOOKBACK_MS = 30_000;
 
 const LEVEL_NAMES: Record<number, string> = { 10: "DEBUG", 20: "INFO", 30: "WARNING", 40: "ERROR", 50: "CRITICAL" };
 
-/** One log line for people: local time to the millisecond, level, message (later lines indented). */
-export function logLine(log: Pick<Log, "timestamp" | "level" | "message">): string {
+/**
+ * One log line for people: local time to the millisecond, level, the task run that wrote it (when it is
+ * a task's and `task` names it: a flow's lines and its tasks' interleave), message (later lines indented).
+ */
+export function logLine(log: Pick<Log, "timestamp" | "level" | "message">, task?: string): string {
   const time = localTime(log.timestamp).slice(11) + log.timestamp.slice(19, 23);
   const name = (LEVEL_NAMES[log.level] ?? `LEVEL ${log.level}`).padEnd(8);
   const level = log.level >= 40 ? pc.red(name) : log.level >= 30 ? pc.yellow(name) : log.level < 20 ? pc.dim(name) : pc.cyan(name);
-  return `${pc.dim(time)} ${level} ${log.message.replace(/\n/g, `\n${" ".repeat(22)}`)}`;
+  const who = task ? `${task} ${pc.dim("│")} ` : "";
+  return `${pc.dim(time)} ${level} ${who}${log.message.replace(/\n/g, `\n${" ".repeat(22)}`)}`;
 }
 
 /** Every log line of a run stored after `after` (all when undefined), oldest first, page by page. */
@@ -62,12 +67,14 @@ export async function followRun(client: ApiClient, flowRunId: string, options: F
   let shownState: string | undefined;
   let away = false;
 
-  const printLogs = (logs: Log[]) => {
+  const tasks = new TaskNames(client, flowRunId);
+  const printLogs = async (all: Log[]) => {
+    const logs = all.filter((log) => !seen.has(log.id));
+    if (!options.json) await tasks.learn(logs);
     for (const log of logs) {
-      if (seen.has(log.id)) continue;
       seen.add(log.id);
       if (!newest || log.timestamp > newest) newest = log.timestamp;
-      console.log(options.json ? JSON.stringify(log) : logLine(log));
+      console.log(options.json ? JSON.stringify(log) : logLine(log, tasks.nameOf(log.task_run_id)));
     }
   };
   const printState = (run: FlowRun) => {
@@ -88,7 +95,7 @@ export async function followRun(client: ApiClient, flowRunId: string, options: F
       if (options.logs) {
         // Logs are flushed before a run's final state is sent: once it has ended, one full pass has them all.
         const after = ended || !newest ? undefined : new Date(Date.parse(newest) - LOOKBACK_MS).toISOString();
-        printLogs(await fetchLogs(client, flowRunId, after));
+        await printLogs(await fetchLogs(client, flowRunId, after));
       }
       if (away) out.step("The server answers again.");
       away = false;

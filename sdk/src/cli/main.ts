@@ -1,4 +1,5 @@
 import { defineCommand } from "citty";
+import { endQuietlyWhenOutputCloses } from "../output";
 import { VERSION } from "../version";
 import { runCli } from "./run";
 
@@ -21,5 +22,6 @@ export const root = defineCommand({
 
 /** Entry point of the `baton` executable (bin/baton.js). */
 export async function main(argv: string[]): Promise<void> {
+  endQuietlyWhenOutputCloses();
   process.exitCode = await runCli(root, argv, VERSION);
 }

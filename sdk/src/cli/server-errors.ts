@@ -1,3 +1,4 @@
+import { ConfigError } from "../client/config";
 import { HttpError, NotBatonApiError, UnreachableError } from "../client/http";
 import { CliError } from "./errors";
 
@@ -7,6 +8,7 @@ import { CliError } from "./errors";
  * a bug with a stack. The wording of refusals is the errors' own (client/problems.ts), as a script sees it.
  */
 export function serverErrorAsCliError(error: unknown): CliError | undefined {
+  if (error instanceof ConfigError) return new CliError("E_CONFIG", error.message, { cause: error });
   if (error instanceof UnreachableError) {
     return new CliError("E_UNREACHABLE", `Cannot reach the Baton server at ${error.url}.`, {
       hint: "Start one with `npx baton server start`, or set BATON_API_URL to where it runs.",

@@ -9,8 +9,24 @@ export interface ClientConfig {
 
 export const DEFAULT_API_URL = "http://127.0.0.1:4200/api";
 
+/**
+ * A setting the SDK cannot use, such as a BATON_API_URL without its scheme: said where the setting is read,
+ * in the user's words, rather than later as a server that cannot be reached.
+ */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** fetch needs the scheme: `127.0.0.1:4320/api` would be read as a URL of scheme `127.0.0.1:`, or none. */
+function checkedApiUrl(url: string): string {
+  if (/^https?:\/\//i.test(url)) return url;
+  const rest = url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "").replace(/^\/+/, "");
+  throw new ConfigError(`BATON_API_URL must start with http:// or https:// (did you mean http://${rest}?)`);
+}
+
 export function clientConfig(env: NodeJS.ProcessEnv = process.env): ClientConfig {
   const url = env.BATON_API_URL?.trim();
+  if (url) checkedApiUrl(url);
   return {
     apiUrl: (url || DEFAULT_API_URL).replace(/\/+$/, ""),
     apiKey: env.BATON_API_KEY?.trim() || undefined,

@@ -113,17 +113,20 @@ describe("runDeployedFlowRun", () => {
     expect(await stateNames(run.flowRunId)).toEqual(["Scheduled", "Pending", "Running"]);
   });
 
-  it("in a worker's child, stores the notice that sending failed as a WARNING of the run once the server is back, and prints nothing", async () => {
+  it("in a worker's child, stores the notices that sending failed as WARNINGs of the run once the server is back, and prints nothing", async () => {
     // What a worker's child prints on stderr the worker stores as ERROR lines of the run (worker/run-output.ts).
     const printed: string[] = [];
     const { error } = console;
     const before = process.env[CHILD_ENV.workerChild];
     process.env[CHILD_ENV.workerChild] = "1";
     console.error = (...args: unknown[]) => void printed.push(args.join(" "));
+    const during = task("during-the-outage", async () => "ok");
     const f = flow("deployed-through-an-outage", async () => {
       console.log("before the outage");
       await server.stop();
       console.log("while the server is away");
+      // Its task run reports wait too (and say so).
+      await during();
       // Long enough for the shipper to try, and fail.
       await new Promise((r) => setTimeout(r, 1500));
       await server.restart();
@@ -134,8 +137,11 @@ describe("runDeployedFlowRun", () => {
       expect(await runDeployedFlowRun(f, run)).toEqual({ state: "COMPLETED" });
       const logs = await api.logs(run.flowRunId);
       expect(logs.map((l) => l.message)).toEqual(expect.arrayContaining(["before the outage", "while the server is away"]));
-      const notices = logs.filter((l) => l.message.startsWith("Baton: sending logs failed, retrying until the server takes them"));
-      expect(notices.map((l) => [l.level, l.name])).toEqual([[LOG_LEVELS.WARNING, "baton"]]);
+      for (const what of ["logs", "task run reports"]) {
+        const notices = logs.filter((l) => l.message.startsWith(`Baton: sending ${what} failed, retrying until the server takes them`));
+        expect(notices.map((l) => [l.level, l.name]), what).toEqual([[LOG_LEVELS.WARNING, "baton"]]);
+      }
+      expect((await api.taskRuns(run.flowRunId)).map((t) => `${t.name}:${t.state_type}`)).toEqual(["during-the-outage-0:COMPLETED"]);
       expect(printed).toEqual([]);
     } finally {
       console.error = error;

@@ -1,11 +1,12 @@
 import { LOG_LEVELS } from "../../../protocol/logs";
 import { clientConfig } from "../client/config";
 import { EventShipper, type OutgoingEvent } from "../client/event-shipper";
-import { ApiClient, serverAnswers } from "../client/http";
+import { ApiClient, backoffMs, checkApi, NotBatonApiError, RETRY_BRIEFLY } from "../client/http";
 import { finishedWithin } from "../client/within";
 import { printLocal } from "./console-capture";
 import { currentRun } from "./context";
 import { buildEvent, type EmitEventOptions } from "./event-build";
+import { serverFoundAbsent } from "./server-absent";
 
 export type { EmitEventOptions };
 /** The event as it was sent (or would have been, without a server): its id, time, resource and payload. */
@@ -26,29 +27,39 @@ function warnOnce(key: string, message: string): void {
 }
 
 /**
- * The shipper of events emitted outside any run, made on first use. Without BATON_API_URL it first checks
- * that the local server answers, as a flow run as a script does: none, and the events are forgotten (said
- * once) rather than holding the process at its exit. It sends what is left when the process is about to exit.
+ * The shipper of events emitted outside any run, made on first use. It first checks that the server
+ * answers, as a flow run as a script does (one quick look at the default local URL; a configured one gets
+ * a few tries, which a restart takes): none, and the events are forgotten (said once) rather than holding
+ * the process at its exit; a script whose flow already found no server does not look again. A server that
+ * answered and then goes away is retried: its events are sent when it is back, or when the process is
+ * about to exit (for a while).
  */
 function outsideShipper(): EventShipper {
   if (outside) return outside;
   const config = clientConfig();
   const client = new ApiClient(config);
+  let answered = false;
   const shipper = new EventShipper(client, {
     maxQueue: MAX_WAITING,
     // The wait at exit is bounded below; retries alone must not keep a finished script alive.
     holdsProcess: false,
     onError: (e) => {
-      if (config.configured) warnOnce("retry", `sending events failed, retrying until the server takes them (${e instanceof Error ? e.message : String(e)})`);
+      // Before the server was seen, failures are the check's to report (as "not recorded", not "retrying").
+      if (answered) warnOnce("retry", `sending events failed, retrying until the server takes them (${e instanceof Error ? e.message : String(e)})`);
     },
     onDrop: (_count, reason) => warnOnce(`drop-${reason}`, reason === "full" ? `${MAX_WAITING} events wait for the server; later ones are dropped` : "the server refused events as invalid; they are dropped"),
   });
   outside = shipper;
-  if (!config.configured) {
-    void serverAnswers(client).then((answers) => {
-      if (answers) return;
-      shipper.discard();
-      warnOnce("none", `no Baton server answers at ${config.apiUrl}; events are not recorded. Start one with \`npx baton server start\` or set BATON_API_URL.`);
+  const unrecorded = (why: string) => {
+    shipper.discard();
+    warnOnce("none", `${why}; events are not recorded. Start one with \`npx baton server start\` or set BATON_API_URL.`);
+  };
+  const absent = serverFoundAbsent();
+  if (absent) unrecorded(absent);
+  else {
+    void lookForServer(client).then((error) => {
+      if (!error) answered = true;
+      else unrecorded(config.configured ? `the Baton server at ${config.apiUrl} did not answer (${error.message})` : `no Baton server answers at ${config.apiUrl}`);
     });
   }
   let exiting = false;
@@ -65,6 +76,21 @@ function outsideShipper(): EventShipper {
     });
   });
   return shipper;
+}
+
+/**
+ * Answers why the server is not there (undefined when it answers): one quick look at the default local
+ * URL, a few tries at a configured one (flow-call.ts asks the same way before a script's flow run).
+ */
+async function lookForServer(client: ApiClient): Promise<Error | undefined> {
+  const attempts = client.config.configured ? RETRY_BRIEFLY.attempts : 1;
+  for (let attempt = 0; ; attempt++) {
+    const check = await checkApi(client, 1500);
+    if (check.answers) return undefined;
+    // Something else answers there: asking again would not change that.
+    if (attempt + 1 >= attempts || check.error instanceof NotBatonApiError) return check.error;
+    await new Promise((r) => setTimeout(r, backoffMs(RETRY_BRIEFLY, attempt)));
+  }
 }
 
 /**

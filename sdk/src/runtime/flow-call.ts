@@ -7,6 +7,7 @@ import { currentRun, nextDynamicKey, type FlowRunScope, type RunContext } from "
 import { createFlowRun, flowId, REPORT_RETRY } from "./flow-run-api";
 import { executeFlowRun, type FlowDefinition, type FlowRunEnd } from "./flow-run";
 import { recordedParameters } from "./parameters";
+import { markServerAbsent } from "./server-absent";
 import { closeSession, openSession, type Session } from "./session";
 import { summariseError, summariseValue } from "./summary";
 import { CHILD_ENV } from "./types";
@@ -32,9 +33,10 @@ let warnedUnrecorded = false;
 
 /** Said once per process: a script without a server still runs its flows. */
 function warnUnrecorded(url: string, configured: boolean, error: unknown): void {
+  const why = configured ? `the Baton server at ${url} did not answer (${error instanceof Error ? error.message : String(error)})` : `no Baton server answers at ${url}`;
+  markServerAbsent(why);
   if (warnedUnrecorded) return;
   warnedUnrecorded = true;
-  const why = configured ? `the Baton server at ${url} did not answer (${error instanceof Error ? error.message : String(error)})` : `no Baton server answers at ${url}`;
   printLocal(LOG_LEVELS.WARNING, `Baton: ${why}; flows run, but nothing is recorded. Start one with \`npx baton server start\` or set BATON_API_URL.`);
 }
 

@@ -94,6 +94,33 @@ describe("baton flow-run ls and inspect", () => {
   });
 });
 
+describe("short flow run ids", () => {
+  it("take a unique start of an id (8 hex digits or more) for inspect and logs, and list the runs a shorter one matches", async () => {
+    const base = crypto.randomUUID().slice(0, 8);
+    const create = (rest: string, name: string) => server.client.post<FlowRun>("/flow_runs/", { id: `${base}-${rest}`, flow_id: d.flow_id, name });
+    const [a, b] = [await create("aaaa-4000-8000-000000000001", "short-a"), await create("aaaa-4000-8000-000000000002", "short-b")];
+    const c = await create("bbbb-4000-8000-000000000003", "short-c");
+    const inspected = await cli("flow-run", "inspect", `${base}-B`);
+    expect(inspected.code, inspected.stderr).toBe(0);
+    expect(inspected.stdout).toMatch(new RegExp(`Id\\s+${c.id}`));
+    await log(c.id, "from c");
+    expect((await cli("flow-run", "logs", `${base}-bb`)).stdout).toMatch(/INFO {5}from c\n$/);
+    const ambiguous = await cli("flow-run", "inspect", `${base}-aaaa`);
+    expect(ambiguous.code).toBe(1);
+    expect(ambiguous.stderr.split("\n").slice(0, 3)).toEqual([
+      `✖ ${base}-aaaa starts the ids of 2 flow runs; give more of the id: [E_RUN_AMBIGUOUS]`,
+      expect.stringMatching(new RegExp(`^  (${a.id}  short-a|${b.id}  short-b)$`)),
+      expect.stringMatching(new RegExp(`^  (${a.id}  short-a|${b.id}  short-b)$`)),
+    ]);
+    const none = await cli("flow-run", "cancel", `${base}-cccc`);
+    expect(none.code).toBe(1);
+    expect(none.stderr.split("\n")[0]).toBe(`✖ No flow run id starts with ${base}-cccc. [E_RUN_NOT_FOUND]`);
+    const tooShort = await cli("flow-run", "inspect", base.slice(0, 7));
+    expect(tooShort.code).toBe(2);
+    expect(tooShort.stderr).toContain(`✖ "${base.slice(0, 7)}" is not a flow run id [E_USAGE]`);
+  });
+});
+
 describe("baton flow-run cancel and retry", () => {
   it("cancels a run nobody holds at once, and says when a run cannot be cancelled", async () => {
     const run = await runThrough();
@@ -141,6 +168,38 @@ describe("baton flow-run logs", () => {
     expect(text.stdout).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO {5}Hello, Ada!\n\d\d:\d\d:\d\d\.\d{3} ERROR {4}Traceback:\n {22} {2}at greet\n$/);
     const json = JSON.parse((await cli("flow-run", "logs", run.id, "--json")).stdout) as Log[];
     expect(json.map((l) => [l.level, l.message])).toEqual([[20, "Hello, Ada!"], [40, "Traceback:\n  at greet"]]);
+  });
+
+  it("names the task run that wrote a line, between the level and the message", async () => {
+    const run = await runThrough({ type: "RUNNING" });
+    const task = await server.client.post<{ id: string }>("/task_runs/", { flow_run_id: run.id, name: "boom-0", task_key: "boom", dynamic_key: "0" });
+    await server.client.post("/logs/", [{ flow_run_id: run.id, task_run_id: task.id, level: 40, message: "Attempt 2 failed: boom", timestamp: new Date().toISOString() }]);
+    await log(run.id, "Attempt 1 failed: boom", 40);
+    const text = await cli("flow-run", "logs", run.id);
+    expect(text.stdout).toMatch(/^\d\d:\d\d:\d\d\.\d{3} ERROR {4}boom-0 │ Attempt 2 failed: boom\n\d\d:\d\d:\d\d\.\d{3} ERROR {4}Attempt 1 failed: boom\n$/);
+    // --follow learns of task runs that start while it watches.
+    const following = batonStarted(["flow-run", "logs", run.id, "--follow"], { apiUrl: server.apiUrl, cwd: project });
+    await until(() => following.stdout().includes("Attempt 1 failed"));
+    const later = await server.client.post<{ id: string }>("/task_runs/", { flow_run_id: run.id, name: "late-3", task_key: "late", dynamic_key: "3" });
+    await server.client.post("/logs/", [{ flow_run_id: run.id, task_run_id: later.id, level: 20, message: "started late", timestamp: new Date().toISOString() }]);
+    await until(() => following.stdout().includes("started late"));
+    await setState(run.id, { type: "COMPLETED" });
+    const result = await following.result;
+    expect(result.stdout).toMatch(/INFO {5}late-3 │ started late\n/);
+  });
+
+  it("ends quietly, without a stack, when whoever reads its output goes away (`… --follow | head -1`)", async () => {
+    const run = await runThrough({ type: "RUNNING" });
+    await log(run.id, "first");
+    const following = batonStarted(["flow-run", "logs", run.id, "--follow"], { apiUrl: server.apiUrl, cwd: project });
+    await until(() => following.stdout().includes("first"));
+    following.child.stdout!.destroy();
+    for (const line of ["second", "third", "fourth"]) await log(run.id, line);
+    // The run goes on: the CLI ends because nobody reads it any more (or, before, kept following unread).
+    const result = await Promise.race([following.result, new Promise<undefined>((r) => setTimeout(() => r(undefined), 15_000))]);
+    following.child.kill();
+    expect(result?.code).toBe(0);
+    expect(result?.stderr).toBe("");
   });
 
   it("--follow prints new lines as they come, once each, until the run ends", async () => {

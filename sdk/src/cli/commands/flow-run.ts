@@ -8,6 +8,7 @@ import { apiClient, deploymentByName, flowRunById } from "../api";
 import { positiveInt } from "../args";
 import { CliError } from "../errors";
 import { fetchLogs, followRun, logLine } from "../follow";
+import { TaskNames } from "../task-names";
 import { details, duration, localTime, npxBaton, printJson, stateText, table } from "../format";
 import { currentPoolHint } from "../pool-hint";
 import { mergeRuns, runOwners, stateFilters } from "./flow-run-lookup";
@@ -136,7 +137,9 @@ const logs = defineCommand({
     }
     const lines = await fetchLogs(client, run.id);
     if (args.json) return printJson(lines);
-    for (const line of lines) console.log(logLine(line));
+    const tasks = new TaskNames(client, run.id);
+    await tasks.learn(lines);
+    for (const line of lines) console.log(logLine(line, tasks.nameOf(line.task_run_id)));
     if (lines.length === 0) out.info(pc.dim(`No logs yet (the run is ${run.state_name}).`));
   },
 });
