@@ -13,10 +13,14 @@ import type { StoredState } from "./schema";
  * (not a drizzle query): drizzle's batch cannot bind the parameters of raw SQL, and these go in batches.
  */
 
-/** Runs not in a final state (a run without a state counts as open). For a WHERE over alias `t`. */
-export const OPEN = sql`(t.state_type IS NULL OR t.state_type NOT IN (${sql.raw(TERMINAL_STATE_TYPES.map((s) => `'${s}'`).join(", "))}))`;
+/** Runs of alias `alias` not in a final state (a run without a state counts as open). */
+export const openOver = (alias: string) =>
+  sql`(${sql.raw(alias)}.state_type IS NULL OR ${sql.raw(alias)}.state_type NOT IN (${sql.raw(TERMINAL_STATE_TYPES.map((s) => `'${s}'`).join(", "))}))`;
+/** Runs not in a final state, for a WHERE over alias `t`. */
+export const OPEN = openOver("t");
 
-export type EndedRow = { id: string; state_id: string; state_timestamp: string; state_message: string };
+/** A run the statement ended; a task run also names its flow run (one statement may end several flow runs' task runs). */
+export type EndedRow = { id: string; state_id: string; state_timestamp: string; state_message: string; flow_run_id?: string };
 export type EndedRun = { id: string; state: StoredState };
 
 export type EndRuns = {
@@ -58,7 +62,8 @@ export function endRuns(db: Db, spec: EndRuns): D1PreparedStatement {
       end_time = e.at,
       total_run_time_ms = total_run_time_ms + coalesce(max(0, CAST(round((julianday(e.at) - julianday(e.running_since)) * 86400000) AS INTEGER)), 0)
     FROM e WHERE ${table}.id = e.id
-    RETURNING ${table}.id AS id, ${table}.state_id AS state_id, ${table}.state_timestamp AS state_timestamp, ${table}.state_message AS state_message`).getQuery();
+    RETURNING ${table}.id AS id, ${table}.state_id AS state_id, ${table}.state_timestamp AS state_timestamp, ${table}.state_message AS state_message
+      ${spec.table === "task_runs" ? sql`, task_runs.flow_run_id AS flow_run_id` : sql``}`).getQuery();
   return db.$client.prepare(query.sql).bind(...query.params);
 }
 

@@ -6,6 +6,7 @@ import { d1Statement } from "./end-runs";
 import { setStateRaceSafe, type SetStateOutcome, type StateWrite } from "./run-set-state";
 import { runStateColumns, stateUpdate, unchangedSince, type Transition } from "./run-state";
 import { flowRuns } from "./schema";
+import { endedSubflowRuns, endOpenSubflowRuns, type EndedSubflowRun } from "./subflow-runs-end";
 import { endedTaskRuns, endOpenTaskRuns, taskRunEnding, type EndedRow, type EndedTaskRun } from "./task-runs-end";
 
 /*
@@ -33,24 +34,35 @@ const releasesClaim = (row: FlowRunStateRow, t: Transition) =>
   t.state?.type === "SCHEDULED" && (t.state.name !== "AwaitingRetry" || isTerminal(row.state_type as StateType | null));
 const NO_CLAIM = { worker_id: null, lease_token: null, lease_until: null };
 
+/** What ended with a flow run: its task runs, and its subflow runs (with theirs). */
+export type EndedWithRun = { ended_task_runs: EndedTaskRun[]; ended_subflow_runs: EndedSubflowRun[] };
+const nothingEnded = (): EndedWithRun => ({ ended_task_runs: [], ended_subflow_runs: [] });
+
 /**
- * Stores `t` with the UPDATE `set` … `where`; a state that ends the run also ends its open task runs in
- * the same batch (task-runs-end.ts), answered in `ended`.
+ * Stores `t` with the UPDATE `set` … `where`; a state that ends the run also ends its open task runs
+ * (task-runs-end.ts) and its open subflow runs with theirs (subflow-runs-end.ts) in the same batch,
+ * answered in `ended`.
  */
 type FlowRunSet = Parameters<ReturnType<Db["update"]>["set"]>[0];
 
-async function storeTransition(db: Db, row: FlowRunStateRow, t: Transition, set: FlowRunSet, where: SQL, ended: EndedTaskRun[]): Promise<StateWrite> {
+async function storeTransition(db: Db, row: FlowRunStateRow, t: Transition, set: FlowRunSet, where: SQL, ended: EndedWithRun): Promise<StateWrite> {
   const update = db.update(flowRuns).set(set).where(where);
   if (!t.state || !taskRunEnding(t.state.type)) {
     const res = await update.run();
     return { changed: res.meta.changes > 0, rows_written: res.meta.rows_written };
   }
-  const [res, closed] = await db.$client.batch<EndedRow>([d1Statement(db, update), endOpenTaskRuns(db, row.id, t.state)]);
-  ended.push(...endedTaskRuns(closed!.results, t.state));
-  return { changed: res!.meta.changes > 0, rows_written: res!.meta.rows_written + closed!.meta.rows_written };
+  const [res, closed, subTasks, subflows] = await db.$client.batch<EndedRow>([
+    d1Statement(db, update),
+    endOpenTaskRuns(db, row.id, t.state),
+    ...endOpenSubflowRuns(db, row.id, t.state),
+  ]);
+  ended.ended_task_runs.push(...endedTaskRuns(closed!.results, t.state));
+  ended.ended_subflow_runs.push(...endedSubflowRuns(subTasks!.results, subflows!.results, t.state));
+  const rows_written = res!.meta.rows_written + closed!.meta.rows_written + subTasks!.meta.rows_written + subflows!.meta.rows_written;
+  return { changed: res!.meta.changes > 0, rows_written };
 }
 
-function writeState(db: Db, row: FlowRunStateRow, t: Transition, ended: EndedTaskRun[]): Promise<StateWrite> {
+function writeState(db: Db, row: FlowRunStateRow, t: Transition, ended: EndedWithRun): Promise<StateWrite> {
   const set = { ...stateUpdate(flowRuns, row, t), ...(releasesClaim(row, t) && row.lease_token !== null ? NO_CLAIM : {}) };
   return storeTransition(db, row, t, set, unchangedSince(flowRuns, row), ended);
 }
@@ -71,23 +83,23 @@ function checkLease(row: FlowRunStateRow, body: SetStateBody): void {
 
 /**
  * The outcome, the pool of the run, whose object must hear of the change (see worker/pool/notify.ts),
- * and the task runs that ended with the run (for the live stream).
+ * and the task and subflow runs that ended with the run (for the live stream; a subflow run has no pool).
  */
-export type FlowRunStateOutcome = SetStateOutcome & { work_pool_id: string | null; ended_task_runs: EndedTaskRun[] };
+export type FlowRunStateOutcome = SetStateOutcome & { work_pool_id: string | null } & EndedWithRun;
 
 async function withPool(
-  run: (read: () => Promise<FlowRunStateRow | undefined>, ended: EndedTaskRun[]) => Promise<SetStateOutcome>,
+  run: (read: () => Promise<FlowRunStateRow | undefined>, ended: EndedWithRun) => Promise<SetStateOutcome>,
   db: Db,
   id: string,
 ): Promise<FlowRunStateOutcome> {
   let poolId: string | null = null;
-  const ended: EndedTaskRun[] = [];
+  const ended = nothingEnded();
   const outcome = await run(async () => {
     const row = await readForSetState(db, id);
     poolId = row?.work_pool_id ?? null;
     return row;
   }, ended);
-  return { ...outcome, work_pool_id: poolId, ended_task_runs: ended };
+  return { ...outcome, work_pool_id: poolId, ...ended };
 }
 
 export function setFlowRunState(db: Db, id: string, body: SetStateBody): Promise<FlowRunStateOutcome> {
@@ -133,7 +145,7 @@ export function cancelFlowRun(db: Db, id: string): Promise<FlowRunStateOutcome> 
   );
 }
 
-export type PoolStateOutcome = SetStateOutcome & { ended_task_runs: EndedTaskRun[] };
+export type PoolStateOutcome = SetStateOutcome & EndedWithRun;
 
 class LeaseChanged extends Error {}
 class RunGone extends Error {}
@@ -153,7 +165,7 @@ export async function setRunStateAsPool(
   clearClaim: boolean,
 ): Promise<PoolStateOutcome | "lease changed" | "gone"> {
   const claim = clearClaim ? NO_CLAIM : {};
-  const ended: EndedTaskRun[] = [];
+  const ended = nothingEnded();
   try {
     const outcome = await setStateRaceSafe({
       kind: "flow_run",
@@ -168,7 +180,7 @@ export async function setRunStateAsPool(
       },
       notFound: () => new RunGone(),
     });
-    return { ...outcome, ended_task_runs: ended };
+    return { ...outcome, ...ended };
   } catch (e) {
     if (e instanceof LeaseChanged) return "lease changed";
     if (e instanceof RunGone) return "gone";

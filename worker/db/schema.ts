@@ -173,6 +173,11 @@ export const flowRuns = sqliteTable(
     index("flow_runs_pool_due")
       .on(t.work_pool_id, t.expected_start_time)
       .where(sql`state_type = 'SCHEDULED'`),
+    // The subflow runs of a flow run (worker/db/subflow-runs-end.ts): only subflow runs are in it, one
+    // entry each at creation; no state change writes here.
+    index("flow_runs_parent")
+      .on(t.parent_task_run_id)
+      .where(sql`parent_task_run_id IS NOT NULL`),
     uniqueIndex("flow_runs_idempotency")
       .on(t.flow_id, t.idempotency_key)
       .where(sql`idempotency_key IS NOT NULL`),

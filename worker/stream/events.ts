@@ -56,12 +56,21 @@ export function taskRunsEnded(flowRunId: string, ended: readonly { id: string; s
   return taskRunChanges(ended.map((t) => ({ flow_run_id: flowRunId, id: t.id, run: { state_type: t.state.type, state_name: t.state.name, state: t.state } })));
 }
 
-type FlowRunOutcome = { result: { status: string; state: State | null }; ended_task_runs: readonly { id: string; state: State }[] };
+type Ended = { id: string; state: State };
+type FlowRunOutcome = {
+  result: { status: string; state: State | null };
+  ended_task_runs: readonly Ended[];
+  ended_subflow_runs: readonly (Ended & { task_runs: readonly Ended[] })[];
+};
 
-/** An accepted set_state of a flow run: its new state, and the task runs that ended with it. */
+/**
+ * An accepted set_state of a flow run: its new state, and the task runs and subflow runs (with their
+ * task runs) that ended with it (worker/db/subflow-runs-end.ts).
+ */
 export function flowRunOutcome(id: string, outcome: FlowRunOutcome): StreamEvent[] {
   if (outcome.result.status !== "ACCEPT") return [];
-  return [...taskRunsEnded(id, outcome.ended_task_runs), ...flowRunState(id, outcome.result.state)];
+  const subflows = outcome.ended_subflow_runs.flatMap((s) => [...taskRunsEnded(s.id, s.task_runs), ...flowRunState(s.id, s.state)]);
+  return [...taskRunsEnded(id, outcome.ended_task_runs), ...subflows, ...flowRunState(id, outcome.result.state)];
 }
 
 /** A state change the pool made on its own authority (setRunStateAsPool's outcome). */

@@ -1,0 +1,1 @@
+CREATE INDEX `flow_runs_parent` ON `flow_runs` (`parent_task_run_id`) WHERE parent_task_run_id IS NOT NULL;
