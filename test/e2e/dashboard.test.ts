@@ -225,4 +225,19 @@ describe("dashboard in a browser", () => {
     await page.close();
     expect(failures).toEqual([]);
   }, 180_000);
+
+  // Last: its run would be the newest Completed event the Events test opens.
+  it("a run started while /runs?state=COMPLETED is open appears there once it completes, without a reload", async () => {
+    const { page, errors } = await openPage(browser);
+    await page.goto(`${origin}/runs?state=COMPLETED`);
+    await page.locator(".page-bar p", { hasText: "newest first" }).waitFor();
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
+    const res = await fetch(`${server.apiUrl}/deployments/${deploymentId}/create_flow_run`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    const run = (await res.json()) as { name: string };
+    // Created Scheduled, it matches only once Completed: it enters the list then, live.
+    await page.locator(".runs-scroll .runs-row", { hasText: run.name }).getByText("Completed").waitFor({ timeout: 120_000 });
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
 });

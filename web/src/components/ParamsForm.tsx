@@ -1,5 +1,5 @@
 import { createSignal, For, Index, Match, Show, Switch } from "solid-js";
-import { ApiError } from "../api/client";
+import { placeErrors } from "../api/field-errors";
 import { errorText } from "./Feedback";
 import {
   extraOf,
@@ -7,7 +7,8 @@ import {
   initialExtraText,
   initialValues,
   parseExtra,
-  serverErrorsByField,
+  parameterFieldOf,
+  parameterLabel,
   toParameters,
   type Field,
   type FormValues,
@@ -68,10 +69,9 @@ export function ParamsForm(props: ParamsFormProps) {
     try {
       await props.onSubmit(parameters);
     } catch (error) {
-      const fieldErrors = error instanceof ApiError ? error.errors : [];
-      const mapped = serverErrorsByField(fields(), fieldErrors);
-      setErrors(mapped.byField);
-      setGeneral(mapped.general.length || !Object.keys(mapped.byField).length ? [errorText(error), ...mapped.general] : []);
+      const placed = placeErrors(error, parameterFieldOf(fields(), extra() !== "none" ? EXTRA_KEY : undefined), errorText, parameterLabel);
+      setErrors(placed.byField as Record<string, string>);
+      setGeneral(placed.general);
     } finally {
       setBusy(false);
     }

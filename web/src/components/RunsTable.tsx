@@ -45,7 +45,7 @@ export function RunsTable(props: Props) {
         <span role="columnheader">State</span>
         <span role="columnheader">Run</span>
         <span role="columnheader">Flow / deployment</span>
-        <span role="columnheader">Start</span>
+        <span role="columnheader" title="When the run was due: newest first">Expected start</span>
         <span role="columnheader">Duration</span>
       </div>
       <div class="runs-scroll" ref={scroller} tabindex="0" aria-label="Runs, scrollable">
@@ -81,8 +81,10 @@ export function RunsTable(props: Props) {
                           {(id) => <> / {props.deploymentName(id()) ?? "deployment"}</>}
                         </Show>
                       </span>
+                      {/* The list is sorted by expected start (what the API's EXPECTED_START_TIME_DESC orders by),
+                          so that is the time shown: a retry resets it, and a first start time here looked out of order. */}
                       <span role="cell">
-                        <Time value={run().start_time ?? run().expected_start_time} />
+                        <Time value={run().expected_start_time ?? run().start_time} />
                       </span>
                       <span role="cell">{formatDuration(duration(run())) || "—"}</span>
                     </>

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { extraOf, fieldsOf, initialExtraText, initialValues, parseExtra, serverErrorsByField, toParameters } from "./params-form.data";
+import { ApiError } from "../api/client";
+import { placeErrors } from "../api/field-errors";
+import { extraOf, fieldsOf, initialExtraText, initialValues, parameterFieldOf, parameterLabel, parseExtra, toParameters } from "./params-form.data";
 
 // The schema `npx baton deploy examples/etl.ts` stores, plus the shapes Pydantic and valibot produce.
 const schema = {
@@ -64,15 +66,22 @@ describe("toParameters", () => {
   });
 });
 
-describe("serverErrorsByField", () => {
-  it("puts the server's 422 errors by the fields they name and keeps the rest general", () => {
+describe("server errors by parameter", () => {
+  it("puts the server's 422 errors by the fields they name, others by the JSON editor when there is one", () => {
     const fields = fieldsOf(schema);
-    expect(
-      serverErrorsByField(fields, [
-        { path: "parameters.orders", message: "must be <= 500" },
-        { path: "parameters", message: "unknown property x" },
-      ]),
-    ).toEqual({ byField: { orders: "must be <= 500" }, general: ["parameters: unknown property x"] });
+    const refusal = new ApiError("POST", "/api/x", 422, "invalid body.parameters.orders: …", undefined, [
+      { path: "body.parameters.orders", message: "must be <= 500" },
+      { path: "parameters.bogus", message: "unknown parameter" },
+      { path: "parameters", message: "must be an object" },
+    ]);
+    expect(placeErrors(refusal, parameterFieldOf(fields), String, parameterLabel)).toEqual({
+      byField: { orders: "must be <= 500" },
+      general: ["Parameter bogus: unknown parameter", "Parameters: must be an object"],
+    });
+    expect(placeErrors(refusal, parameterFieldOf(fields, "extra"), String, parameterLabel).byField).toEqual({
+      orders: "must be <= 500",
+      extra: "unknown parameter",
+    });
   });
 });
 

@@ -226,18 +226,19 @@ export function toParameters(fields: Field[], values: FormValues): ParamsResult 
   return Object.keys(errors).length ? { ok: false, errors } : { ok: true, parameters };
 }
 
-/** Server 422 `errors` (paths like `parameters.count`) mapped onto fields; the rest stay general. */
-export function serverErrorsByField(
-  fields: Field[],
-  errors: readonly { path?: string; message: string }[],
-): { byField: Record<string, string>; general: string[] } {
+/**
+ * Which part of the form a server 422 problem concerns (paths like `parameters.count` or
+ * `body.parameters.count`, as formPath gives them): the field of that name, else the JSON editor of other
+ * parameters (`extraKey`, when the form has one), else none. Unnamed parameters stay general.
+ */
+export function parameterFieldOf(fields: Field[], extraKey?: string) {
   const names = new Set(fields.map((f) => f.name));
-  const byField: Record<string, string> = {};
-  const general: string[] = [];
-  for (const e of errors) {
-    const name = e.path?.replace(/^parameters\.?/, "").split(".")[0];
-    if (name && names.has(name) && !byField[name]) byField[name] = e.message;
-    else general.push(e.path ? `${e.path}: ${e.message}` : e.message);
-  }
-  return { byField, general };
+  return (path: string[]): string | undefined => {
+    if (path[0] !== "parameters" || !path[1]) return undefined;
+    return names.has(path[1]) ? path[1] : extraKey;
+  };
 }
+
+/** How a parameter problem no field shows is worded: by the parameter's name, not the server's path. */
+export const parameterLabel = (path: string[]): string | undefined =>
+  path[0] === "parameters" ? (path[1] ? `Parameter ${path.slice(1).join(".")}` : "Parameters") : undefined;

@@ -78,3 +78,20 @@ export function describeSchedule(def: ScheduleDefinition): string {
   if ("cron" in def) return `cron ${def.cron}${zone}`;
   return `rrule ${def.rrule.replace(/\n/g, " ")}${zone}`;
 }
+
+/** The parts of the schedule form a server refusal can point at. */
+export type ScheduleField = ScheduleKind | "timezone" | "catchup" | "active";
+
+/**
+ * Which field of the schedule form a 422 problem concerns (path as formPath gives it). The server names
+ * the whole `schedule` for a bad cron, rrule or time zone alike, so the message tells the time zone apart,
+ * and the rest belongs to the expression of the kind being edited.
+ */
+export function scheduleFieldOf(kind: ScheduleKind) {
+  return (path: string[], message: string): ScheduleField | undefined => {
+    const last = path.at(-1);
+    if (last === "timezone" || /time ?zone/i.test(message)) return "timezone";
+    if (last === "interval" || last === "cron" || last === "rrule" || last === "catchup" || last === "active") return last;
+    return path.includes("schedule") ? kind : undefined;
+  };
+}

@@ -24,9 +24,9 @@ describe("bucketRuns", () => {
 describe("loaders", () => {
   it("asks one count per state type within the period", async () => {
     const bodies: unknown[] = [];
-    const counts = await loadCounts({ post: async <T,>(_p: string, body?: unknown) => (bodies.push(body), 2 as T) }, "2026-01-01T00:00:00.000Z");
+    const counts = await loadCounts({ post: async <T,>(_p: string, body?: unknown) => (bodies.push(body), 2 as T) }, { since: "2026-01-01T00:00:00.000Z", until: "2026-01-01T01:00:00.000Z" });
     expect(counts.FAILED).toBe(2);
-    expect(bodies[0]).toEqual({ flow_runs: { expected_start_time: { after_: "2026-01-01T00:00:00.000Z" }, state: { type: { any_: ["SCHEDULED"] } } } });
+    expect(bodies[0]).toEqual({ flow_runs: { expected_start_time: { after_: "2026-01-01T00:00:00.000Z", before_: "2026-01-01T01:00:00.000Z" }, state: { type: { any_: ["SCHEDULED"] } } } });
   });
 
   it("pages through runs until a short page", async () => {
@@ -38,7 +38,7 @@ describe("loaders", () => {
         return new Array(offset === 0 ? 200 : 5).fill(run("COMPLETED", "2026-01-01T00:00:00Z")) as T;
       },
     };
-    const result = await loadRuns(client, "2026-01-01T00:00:00Z");
+    const result = await loadRuns(client, { since: "2026-01-01T00:00:00Z", until: "2026-01-01T01:00:00Z" });
     expect(offsets).toEqual([0, 200]);
     expect(result).toMatchObject({ capped: false });
     expect(result.runs).toHaveLength(205);

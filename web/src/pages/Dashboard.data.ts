@@ -22,24 +22,29 @@ export const CHART_RUN_CAP = 2_000;
 const PAGE = 200;
 
 type Post = Pick<ApiClient, "post">;
-const inPeriod = (since: string) => ({ expected_start_time: { after_: since } });
+/** A window of past time. Bounded at "now" too: the scheduler creates runs hours ahead, and those are not "the last hour". */
+export interface Window {
+  since: string;
+  until: string;
+}
+const inPeriod = (w: Window) => ({ expected_start_time: { after_: w.since, before_: w.until } });
 
 /** Runs by state type over the period: one count per type, asked in parallel. */
-export async function loadCounts(client: Post, since: string): Promise<Record<StateType, number>> {
+export async function loadCounts(client: Post, window: Window): Promise<Record<StateType, number>> {
   const counts = await Promise.all(
     STATE_TYPES.map((type) =>
-      client.post<number>("/flow_runs/count", { flow_runs: { ...inPeriod(since), state: { type: { any_: [type] } } } }),
+      client.post<number>("/flow_runs/count", { flow_runs: { ...inPeriod(window), state: { type: { any_: [type] } } } }),
     ),
   );
   return Object.fromEntries(STATE_TYPES.map((t, i) => [t, counts[i] ?? 0])) as Record<StateType, number>;
 }
 
 /** The period's runs, newest first, up to CHART_RUN_CAP. */
-export async function loadRuns(client: Post, since: string): Promise<{ runs: FlowRun[]; capped: boolean }> {
+export async function loadRuns(client: Post, window: Window): Promise<{ runs: FlowRun[]; capped: boolean }> {
   const runs: FlowRun[] = [];
   while (runs.length < CHART_RUN_CAP) {
     const page = await client.post<FlowRun[]>("/flow_runs/filter", {
-      flow_runs: inPeriod(since),
+      flow_runs: inPeriod(window),
       sort: "EXPECTED_START_TIME_DESC",
       limit: PAGE,
       offset: runs.length,
@@ -83,9 +88,9 @@ export const loadLate = (client: Post, nowMs: number) =>
     limit: 10,
   });
 
-export const loadFailed = (client: Post, since: string) =>
+export const loadFailed = (client: Post, window: Window) =>
   client.post<FlowRun[]>("/flow_runs/filter", {
-    flow_runs: { ...inPeriod(since), state: { type: { any_: ["FAILED", "CRASHED"] } } },
+    flow_runs: { ...inPeriod(window), state: { type: { any_: ["FAILED", "CRASHED"] } } },
     sort: "END_TIME_DESC",
     limit: 10,
   });

@@ -19,12 +19,13 @@ export default function Dashboard() {
   // One "now" per period choice, so every panel answers for the same window.
   const window = createMemo(() => {
     const until = Date.now();
-    return { until, since: until - period().seconds * 1000, sinceIso: new Date(until - period().seconds * 1000).toISOString() };
+    const since = until - period().seconds * 1000;
+    return { until, since, iso: { since: new Date(since).toISOString(), until: new Date(until).toISOString() } };
   });
-  const [counts, { refetch: refetchCounts }] = createResource(window, (w) => loadCounts(api, w.sinceIso));
-  const [runs, { refetch: refetchRuns }] = createResource(window, (w) => loadRuns(api, w.sinceIso));
+  const [counts, { refetch: refetchCounts }] = createResource(window, (w) => loadCounts(api, w.iso));
+  const [runs, { refetch: refetchRuns }] = createResource(window, (w) => loadRuns(api, w.iso));
   const [late, { refetch: refetchLate }] = createResource(window, (w) => loadLate(api, w.until));
-  const [failed, { refetch: refetchFailed }] = createResource(window, (w) => loadFailed(api, w.sinceIso));
+  const [failed, { refetch: refetchFailed }] = createResource(window, (w) => loadFailed(api, w.iso));
   const [pools, { refetch: refetchPools }] = createResource(() => loadPools(api));
   const [flowNames] = createResource(() => loadFlowNames(api));
   const total = () => (counts() ? Object.values(counts()!).reduce((a, b) => a + b, 0) : 0);

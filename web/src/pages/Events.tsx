@@ -89,6 +89,24 @@ function Labels(props: { labels: Record<string, string> }) {
   );
 }
 
+/**
+ * An event name that may wrap after its dots (baton.deployment. / updated), never inside a word. The
+ * break points would read as spaces to screen readers: the button carries the name as its label.
+ */
+function DottedName(props: { name: string }) {
+  return (
+    <For each={props.name.split(".")}>
+      {(part, i) => (
+        <>
+          {i() > 0 ? "." : ""}
+          {i() > 0 ? <wbr /> : null}
+          {part}
+        </>
+      )}
+    </For>
+  );
+}
+
 function EventRow(props: { event: Event }) {
   const [open, setOpen] = createSignal(false);
   const resource = () => resourceDisplay(props.event.resource);
@@ -107,8 +125,8 @@ function EventRow(props: { event: Event }) {
           <Time value={props.event.occurred} />
         </td>
         <th scope="row">
-          <button type="button" class="event-toggle" aria-expanded={open()} aria-controls={detailsId} onClick={() => setOpen((o) => !o)}>
-            {props.event.event}
+          <button type="button" class="event-toggle" aria-expanded={open()} aria-controls={detailsId} aria-label={props.event.event} onClick={() => setOpen((o) => !o)}>
+            <DottedName name={props.event.event} />
           </button>
         </th>
         <td class="event-resource">

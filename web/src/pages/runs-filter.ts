@@ -82,3 +82,14 @@ export function matchesFilters(run: FlowRun, f: RunFilters, now: number): boolea
 
 export const hasFilters = (f: RunFilters): boolean =>
   f.states.length > 0 || !!(f.flowId || f.deploymentId || f.tag || f.hours || f.search);
+
+/**
+ * Whether a run's state change can move it into or out of the list, so the list must be asked for again.
+ * Only a state filter looks at the state: a run shown whose new state is filtered out leaves, and a run
+ * not shown whose new state is filtered for may enter (the server then judges the other filters).
+ */
+export function stateChangeMovesRun(f: RunFilters, stateType: string | null, shown: boolean): boolean {
+  if (!f.states.length) return false;
+  const matches = stateType !== null && (f.states as string[]).includes(stateType);
+  return matches !== shown;
+}

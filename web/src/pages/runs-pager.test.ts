@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { FlowRun } from "../../../protocol/flow-runs";
 import { createRunsPager, PAGE_SIZE } from "./runs-pager";
-import { filterBody, filtersFromParams, matchesFilters, NO_FILTERS, paramsFromFilters } from "./runs-filter";
+import { filterBody, filtersFromParams, matchesFilters, NO_FILTERS, paramsFromFilters, stateChangeMovesRun } from "./runs-filter";
 
 export function fakeRun(i: number, over: Partial<FlowRun> = {}): FlowRun {
   const t = new Date(Date.UTC(2026, 0, 1, 0, 0, 0) - i * 1000).toISOString();
@@ -50,6 +50,9 @@ function server(n: number) {
     pager,
     offsets,
     prepend: (run: FlowRun) => (runs = [run, ...runs]),
+    /** The server's list changes under the pager (runs entering or leaving a filter). */
+    replace: (next: FlowRun[]) => (runs = next),
+    all: () => runs,
     changes: () => changes,
     errors: () => errors,
   };
@@ -106,6 +109,28 @@ describe("runs pager", () => {
     expect(s.pager.row(1)?.state_type).toBe("SCHEDULED");
   });
 
+  it("refresh takes in runs that entered (in their sorted place) and drops those that left, keeping rows until the answer", async () => {
+    const s = server(250);
+    await s.pager.reload();
+    s.pager.ensure(100, 150);
+    await flush();
+    const [first, ...rest] = s.all();
+    const entered = fakeRun(1000, { expected_start_time: fakeRun(50).expected_start_time });
+    // Run 0 left the filter; a run that was not shown entered, due at the same time as run 50.
+    s.replace([...rest.slice(0, 49), entered, ...rest.slice(49)]);
+    s.pager.stateChanged({ id: first!.id, state_type: "COMPLETED", state_name: "Completed", timestamp: "2030-01-01T00:00:00Z" });
+    expect(s.pager.shows(first!.id)).toBe(true);
+    const refreshed = s.pager.refresh();
+    expect(s.pager.row(0)?.id).toBe(first!.id); // still shown while the request is out
+    await refreshed;
+    expect(s.pager.total()).toBe(250);
+    expect(s.pager.shows(first!.id)).toBe(false);
+    expect(s.pager.row(0)?.name).toBe("run-1");
+    expect(s.pager.row(49)?.id).toBe(entered.id);
+    expect(s.pager.row(120)?.name).toBe("run-120"); // the second page was asked again too
+    expect(s.offsets.slice(-2).sort((a, b) => a - b)).toEqual([0, PAGE_SIZE]);
+  });
+
   it("reload starts over", async () => {
     const s = server(10);
     await s.pager.reload();
@@ -136,6 +161,15 @@ describe("run filters", () => {
       flows: { id: { any_: ["f1"] } },
     });
     expect(filterBody(NO_FILTERS, now)).toEqual({ flow_runs: undefined, flows: undefined });
+  });
+
+  it("asks the list again only for a state change that can move a run into or out of it", () => {
+    const completed = { ...NO_FILTERS, states: ["COMPLETED" as const] };
+    expect(stateChangeMovesRun(completed, "COMPLETED", false)).toBe(true); // enters
+    expect(stateChangeMovesRun(completed, "RUNNING", true)).toBe(true); // leaves
+    expect(stateChangeMovesRun(completed, "COMPLETED", true)).toBe(false); // stays
+    expect(stateChangeMovesRun(completed, "RUNNING", false)).toBe(false); // was never in it
+    expect(stateChangeMovesRun(NO_FILTERS, "COMPLETED", false)).toBe(false); // no state filter: arrivals come as "created"
   });
 
   it("judges a live run as the server would", () => {

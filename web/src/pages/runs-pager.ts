@@ -98,6 +98,38 @@ export function createRunsPager(deps: PagerDeps) {
         if (gen === generation) deps.onError(error);
       }
     },
+    /**
+     * Asks again for the count and every page asked for so far, and swaps them in at once: for changes that
+     * move runs into or out of the list (a state filter and a run that changed state), where only the server
+     * knows the new order and count. Unlike `reload`, what is shown stays until the answer is in.
+     */
+    async refresh(): Promise<void> {
+      if (!loaded) return;
+      const gen = ++generation;
+      const pages = [...requested].sort((a, b) => a - b);
+      try {
+        const [count, ...results] = await Promise.all([deps.count(), ...pages.map((p) => deps.page(p * PAGE_SIZE, PAGE_SIZE))]);
+        if (gen !== generation) return;
+        head = [];
+        snapshot = [];
+        where = new Map();
+        requested = new Set(pages);
+        results.forEach((runs, k) =>
+          runs.forEach((fetched, i) => {
+            const index = pages[k]! * PAGE_SIZE + i;
+            const change = changes.get(fetched.id);
+            snapshot[index] = change ? applyChange(fetched, change) : fetched;
+            where.set(fetched.id, { list: "snapshot", index });
+          }),
+        );
+        total = count;
+        deps.onChange();
+      } catch (error) {
+        if (gen === generation) deps.onError(error);
+      }
+    },
+    /** Whether the run is among the rows loaded. */
+    shows: (id: string) => where.has(id),
     loaded: () => loaded,
     total: () => (loaded ? total + head.length : 0),
     /** The row at `index`, or undefined while its page is loading (call `ensure` for it). */

@@ -1,4 +1,4 @@
-import { createComputed, createSignal, on, untrack } from "solid-js";
+import { createComputed, createSignal, on, onCleanup, untrack } from "solid-js";
 import type { Deployment } from "../../../protocol/deployments";
 import type { FlowRun } from "../../../protocol/flow-runs";
 import type { Flow } from "../../../protocol/flows";
@@ -6,7 +6,10 @@ import { api } from "../api/client";
 import { useLive } from "../live";
 import { createRunsPager, PAGE_SIZE } from "./runs-pager";
 import { runsPrefetch } from "./runs.prefetch";
-import { filterBody, matchesFilters, type RunFilters } from "./runs-filter";
+import { filterBody, matchesFilters, stateChangeMovesRun, type RunFilters } from "./runs-filter";
+
+/** How long a run entering or leaving the filtered list waits for others before the list is asked again. */
+const REFRESH_DELAY_MS = 300;
 
 /** Flows and deployments by id: the filter menus, and names for the rows (runs carry only ids). */
 export function createCatalog() {
@@ -55,6 +58,16 @@ export function createRunsList(filters: () => RunFilters) {
     }),
   );
 
+  // A burst of runs entering or leaving (a state filter on, many runs moving) costs one refresh, soon.
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  const refreshSoon = () => {
+    refreshTimer ??= setTimeout(() => {
+      refreshTimer = undefined;
+      void pager.refresh();
+    }, REFRESH_DELAY_MS);
+  };
+  onCleanup(() => clearTimeout(refreshTimer));
+
   useLive(
     ["flow_runs"],
     (m) => {
@@ -62,7 +75,11 @@ export function createRunsList(filters: () => RunFilters) {
       const full = m.flow_run_full as FlowRun | undefined;
       if (m.flow_run.created && full) {
         if (matchesFilters(full, current(), Date.now())) pager.created(full);
-      } else pager.stateChanged(m.flow_run);
+        return;
+      }
+      const shown = pager.shows(m.flow_run.id);
+      pager.stateChanged(m.flow_run);
+      if (stateChangeMovesRun(current(), m.flow_run.state_type, shown)) refreshSoon();
     },
     () => void pager.reload(),
   );
