@@ -122,7 +122,7 @@ describe("examples deployed", () => {
     try {
       const watched = await cli("deployment", "run", "etl/nightly", "--param", "orders=5", "--param", "currency=GBP", "--watch");
       expect(watched.code, watched.stdout + watched.stderr).toBe(0);
-      expect(watched.stdout).toMatch(/INFO\s+Loaded 5 rows, total \d+\.\d\d GBP/);
+      expect(watched.stdout).toMatch(/INFO\s+load-0 │ Loaded 5 rows, total \d+\.\d\d GBP/);
     } finally {
       worker.child.kill("SIGTERM");
       await worker.result;
