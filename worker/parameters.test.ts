@@ -40,20 +40,20 @@ describe("checkParameters", () => {
   });
 
   it("refuses parameters a schema with properties does not list, naming them and the ones it takes", () => {
-    // Unsaid additionalProperties: a flow's parameters are named arguments, so a name it does not list never reaches it.
-    const open = { type: "object", properties: { name: { type: "string" }, count: { type: "integer" } } };
-    expect(checkParameters(open, { name: "a", bogus: 1, other: 2 })).toEqual({
+    // What the SDK writes for a valibot object: a name it does not list never reaches the flow.
+    const closed = { type: "object", properties: { name: { type: "string" }, count: { type: "integer" } }, additionalProperties: false };
+    expect(checkParameters(closed, { name: "a", bogus: 1, other: 2 })).toEqual({
       ok: false,
       errors: [
         { path: "bogus", message: "unknown parameter (the flow's parameters are: name, count)" },
         { path: "other", message: "unknown parameter (the flow's parameters are: name, count)" },
       ],
     });
-    expect(checkParameters({ type: "object", properties: {} }, { x: 1 })).toEqual({
+    expect(checkParameters({ type: "object", properties: {}, additionalProperties: false }, { x: 1 })).toEqual({
       ok: false,
       errors: [{ path: "x", message: "unknown parameter (the flow takes no parameters)" }],
     });
-    expect(checkParameters(open, { name: "a" }, { ignoreRequired: true })).toEqual({ ok: true });
+    expect(checkParameters(closed, { name: "a" }, { ignoreRequired: true })).toEqual({ ok: true });
     // Inside a parameter, only what the schema says: an unsaid additionalProperties stays open there.
     const nested = { type: "object", properties: { p: { type: "object", properties: { x: {} }, additionalProperties: false }, q: { type: "object", properties: {} } } };
     expect(checkParameters(nested, { p: { x: 1, y: 2 }, q: { z: 1 } })).toEqual({
@@ -67,6 +67,12 @@ describe("checkParameters", () => {
     expect(checkParameters({ type: "object", additionalProperties: true }, { anything: 1 })).toEqual({ ok: true });
     expect(checkParameters({ type: "object", properties: { a: {} }, additionalProperties: true }, { b: 1 })).toEqual({ ok: true });
     expect(checkParameters({ type: "object" }, { b: 1 })).toEqual({ ok: true });
+    // Unsaid, as JSON Schema reads it: deployments of SDKs that did not write additionalProperties keep working.
+    expect(checkParameters({ type: "object", properties: { a: {} } }, { b: 1 })).toEqual({ ok: true });
+    // Names a pattern admits are the JSON Schema check's to judge, even with additionalProperties false.
+    const patterned = { type: "object", properties: { a: {} }, patternProperties: { "^x_": {} }, additionalProperties: false };
+    expect(checkParameters(patterned, { x_1: 1 })).toEqual({ ok: true });
+    expect(checkParameters(patterned, { y: 1 }).ok).toBe(false);
     expect(checkParameters({ type: "object", properties: { a: {} }, patternProperties: { "^x_": {} } }, { x_1: 1 })).toEqual({ ok: true });
     const rest = checkParameters({ type: "object", properties: { a: {} }, additionalProperties: { type: "number" } }, { b: 1, c: "x" });
     expect(rest).toEqual({ ok: false, errors: [{ path: "c", message: 'Instance type "string" is invalid. Expected "number".' }] });

@@ -67,19 +67,18 @@ function withoutRequired(node: unknown): unknown {
 const OPENERS = ["patternProperties", "unevaluatedProperties", "dependentSchemas", "allOf", "anyOf", "oneOf", "if", "$ref", "$dynamicRef"];
 
 /**
- * The parameter names a schema takes, when it takes no others; null when it is open. A flow's
- * parameters are named arguments, so with `properties` listed and `additionalProperties` unsaid a name
- * outside them could never reach the flow (valibot's object drops it) and a typo would run with the
- * default silently: closed. `additionalProperties: true` or a schema for the rest (what the SDK says for
- * a loose object, or a flow that declares no parameters) keeps it open, as does a schema without
- * `properties` or one that combines others.
+ * The parameter names a schema takes, when it says it takes no others (`additionalProperties: false`, what
+ * the SDK writes for a valibot object): a name outside them could never reach the flow, so it is refused,
+ * naming the ones the flow takes. A schema that leaves `additionalProperties` unsaid stays open, as JSON
+ * Schema reads it: deployments made by SDKs that did not write it keep taking what they took. With a
+ * keyword that can admit other names (`patternProperties`, combinators, `$ref`) the JSON Schema check
+ * alone decides.
  */
 export function closedParameterNames(schema: Record<string, unknown>): string[] | null {
   const properties = schema.properties;
   if (properties === null || typeof properties !== "object" || Array.isArray(properties)) return null;
-  const rest = schema.additionalProperties;
-  if (rest !== undefined && rest !== false) return null;
-  if (rest === undefined && OPENERS.some((k) => k in schema)) return null;
+  if (schema.additionalProperties !== false) return null;
+  if (OPENERS.some((k) => k in schema)) return null;
   return Object.keys(properties);
 }
 

@@ -10,6 +10,7 @@ const SCHEMA = {
   type: "object",
   properties: { name: { type: "string" }, times: { type: "integer", minimum: 1 } },
   required: ["name"],
+  additionalProperties: false,
 };
 
 describe("creating a flow run from a deployment", () => {

@@ -223,7 +223,7 @@ describe("when a trigger cannot start its run", () => {
     // Saving such a trigger is refused (routes/deployment-triggers.test.ts); it can still meet a schema changed after it.
     const open = { type: "object", properties: { file: { type: "string" } }, additionalProperties: true };
     const dep = await deploymentWithTriggers([{ expect: [name], parameters: { file: "{{ event.payload.path }}", bogus: "{{ event.id }}" } }], { parameter_openapi_schema: open });
-    const closed = { type: "object", properties: { file: { type: "string" } } };
+    const closed = { type: "object", properties: { file: { type: "string" } }, additionalProperties: false };
     expect((await api("PATCH", `/deployments/${dep.id}`, { parameter_openapi_schema: closed })).status).toBe(204);
     await evaluate(event(name, { payload: { path: "/a.csv" } }));
     const [failure] = await eventually(async () => {

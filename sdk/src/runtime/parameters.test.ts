@@ -4,7 +4,7 @@ import { parameterSchema, validParameters } from "./parameters";
 
 /*
  * The schema a deployment gets must say what the flow does with names it does not declare: the server
- * refuses them when the schema lists properties and leaves additionalProperties unsaid.
+ * refuses them only when the schema says additionalProperties false (unsaid is open, as JSON Schema reads it).
  */
 describe("parameterSchema", () => {
   it("closes v.object and v.strictObject (the flow would never see another name)", async () => {
@@ -19,6 +19,12 @@ describe("parameterSchema", () => {
     expect(parameterSchema({ parameters: v.looseObject({ name: v.string() }) } as never)).toMatchObject({ additionalProperties: true });
     const rest = parameterSchema({ parameters: v.objectWithRest({ name: v.string() }, v.number()) } as never);
     expect(rest).toMatchObject({ additionalProperties: { type: "number" } });
+  });
+
+  it("says it under an optional wrapper and a pipe too", () => {
+    expect(parameterSchema({ parameters: v.optional(v.object({ name: v.string() })) } as never)).toMatchObject({ additionalProperties: false });
+    expect(parameterSchema({ parameters: v.optional(v.looseObject({ name: v.string() })) } as never)).toMatchObject({ additionalProperties: true });
+    expect(parameterSchema({ parameters: v.pipe(v.object({ n: v.number() }), v.check(() => true)) } as never)).toMatchObject({ additionalProperties: false });
   });
 
   it("takes anything for a flow without declared parameters", () => {

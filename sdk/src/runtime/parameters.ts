@@ -13,9 +13,14 @@ export class ParameterError extends Error {
  * What the flow does with names its valibot schema does not list, for `additionalProperties`: an object
  * drops them and a strict object refuses them (the server refuses them up front), a loose object hands
  * them to the flow. toJsonSchema says nothing for the first and the third, and the server reads an
- * unsaid one as closed, so both are said here.
+ * unsaid one as open (JSON Schema's reading), so both are said here.
  */
 const EXTRA_NAMES: Record<string, boolean> = { object: false, strict_object: false, loose_object: true };
+
+type ValibotNode = { type?: string; wrapped?: ValibotNode };
+
+/** The schema under wrappers (`v.optional(v.object(…))`); a pipe keeps its root's type already. */
+const rootSchema = (node: ValibotNode): ValibotNode => (node.wrapped ? rootSchema(node.wrapped) : node);
 
 /**
  * The JSON schema of a flow's parameters object: derived from options.parameters when given. Without one,
@@ -25,7 +30,7 @@ export function parameterSchema(options: FlowOptions<never>): Record<string, unk
   if (!options.parameters) return { type: "object", additionalProperties: true };
   // Parts JSON schema cannot say (transforms, custom checks) are left out rather than failing the deploy.
   const schema = toJsonSchema(options.parameters, { errorMode: "ignore" }) as Record<string, unknown>;
-  const extra = EXTRA_NAMES[(options.parameters as { type?: string }).type ?? ""];
+  const extra = EXTRA_NAMES[rootSchema(options.parameters as ValibotNode).type ?? ""];
   if (schema.type === "object" && schema.additionalProperties === undefined && extra !== undefined) schema.additionalProperties = extra;
   return schema;
 }
