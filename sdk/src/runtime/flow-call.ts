@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { clientConfig } from "../client/config";
 import { ApiClient, HttpError, NotBatonApiError, RETRY_BRIEFLY, type RetryPolicy } from "../client/http";
+import { finishedWithin } from "../client/within";
 import { LOG_LEVELS } from "../../../protocol/logs";
 import { captureConsole, printLocal } from "./console-capture";
 import { currentRun, nextDynamicKey, type FlowRunScope, type RunContext } from "./context";
@@ -77,6 +78,9 @@ async function callRootFlow(def: FlowDefinition, parameters: unknown): Promise<u
   }
 }
 
+/** How long a subflow call waits for its stand-in task run to be stored before creating its run. */
+const SUBFLOW_LINK_WAIT_MS = 10_000;
+
 /**
  * A flow called by a flow: its own flow run, linked to a task run of the parent that stands for it (as in
  * Prefect), which ends in the subflow run's final state.
@@ -92,6 +96,9 @@ async function callSubflow(def: FlowDefinition, parameters: unknown, parent: Run
   const given = (parameters ?? {}) as Record<string, unknown>;
   let name = def.name;
   if (session.client) {
+    // The stand-in is stored before the subflow run, so that when the parent ends (cancelled, crashed) the
+    // server finds the subflow through it and ends it too. A server that is away does not hold the flow up.
+    if (session.reporter) await finishedWithin(session.reporter.flush(), SUBFLOW_LINK_WAIT_MS);
     const flow_id = await flowId(session, session.client, def.name, REPORT_RETRY);
     const body = { id, flow_id, parent_task_run_id: standIn, parameters: recordedParameters(given), tags: def.options.tags ?? [], state: { type: "RUNNING" as const, state_details: {} }, empirical_policy: def.policy };
     name = (await createFlowRun(session.client, body, REPORT_RETRY)).name;

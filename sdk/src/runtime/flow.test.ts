@@ -171,6 +171,18 @@ describe("a flow run as a script", () => {
     expect(children.every((c) => c.state_type === "COMPLETED")).toBe(true);
   });
 
+  it("stores a subflow's stand-in task run before the subflow run, so the server can find it from its parent", async () => {
+    // A parent cancelled or crashed while its subflow runs ends the subflow through this link.
+    let seenByChild: string[] = [];
+    const child = flow("child-link", async () => {
+      const up = await api.onlyRun("parent-link");
+      seenByChild = (await api.taskRuns(up.id)).map((t) => `${t.name}:${t.state_type}`);
+    });
+    const parent = flow("parent-link", async () => child());
+    await parent();
+    expect(seenByChild).toEqual(["child-link-0:RUNNING"]);
+  });
+
   it("runs mapped task runs at most `concurrency` at once", async () => {
     let active = 0;
     let most = 0;
