@@ -150,7 +150,7 @@ async function followUps(
   const stamp = isoNow(now);
   const stale = before !== undefined && outdatesRuns(before, values);
   const discard = (scope: { keep?: string[] }) =>
-    changesPool(before, values) ? poolChangeStatements(db, ref, before.work_pool_id, stamp) : discardUpcomingRuns(db, ref, stamp, scope);
+    changesPool(before, values) ? poolChangeStatements(db, ref, stamp) : discardUpcomingRuns(db, ref, stamp, scope);
   const [existingSchedules, existingTriggers] = await Promise.all([
     schedules && before ? listSchedules(db, before.id) : [],
     triggers && before ? listTriggers(db, before.id) : [],

@@ -5,6 +5,7 @@ import type { Db } from "./client";
 import { d1Statement } from "./end-runs";
 import { setStateRaceSafe, type SetStateOutcome, type StateWrite } from "./run-set-state";
 import { runStateColumns, stateUpdate, unchangedSince, type Transition } from "./run-state";
+import { poolForReleasedRun } from "./pool-change";
 import { flowRuns } from "./schema";
 import { endedSubflowRuns, endOpenSubflowRuns, type EndedSubflowRun } from "./subflow-runs-end";
 import { endedTaskRuns, endOpenTaskRuns, taskRunEnding, type EndedRow, type EndedTaskRun } from "./task-runs-end";
@@ -33,6 +34,8 @@ export function readForSetState(db: Db, id: string) {
 const releasesClaim = (row: FlowRunStateRow, t: Transition) =>
   t.state?.type === "SCHEDULED" && (t.state.name !== "AwaitingRetry" || isTerminal(row.state_type as StateType | null));
 const NO_CLAIM = { worker_id: null, lease_token: null, lease_until: null };
+/** A run given back to its pool goes to its deployment's pool of now (see poolForReleasedRun). */
+const RELEASED = { ...NO_CLAIM, work_pool_id: poolForReleasedRun };
 
 /** What ended with a flow run: its task runs, and its subflow runs (with theirs). */
 export type EndedWithRun = { ended_task_runs: EndedTaskRun[]; ended_subflow_runs: EndedSubflowRun[] };
@@ -63,7 +66,7 @@ async function storeTransition(db: Db, row: FlowRunStateRow, t: Transition, set:
 }
 
 function writeState(db: Db, row: FlowRunStateRow, t: Transition, ended: EndedWithRun): Promise<StateWrite> {
-  const set = { ...stateUpdate(flowRuns, row, t), ...(releasesClaim(row, t) && row.lease_token !== null ? NO_CLAIM : {}) };
+  const set = { ...stateUpdate(flowRuns, row, t), ...(releasesClaim(row, t) && row.lease_token !== null ? RELEASED : {}) };
   return storeTransition(db, row, t, set, unchangedSince(flowRuns, row), ended);
 }
 
@@ -164,7 +167,6 @@ export async function setRunStateAsPool(
   propose: (row: FlowRunStateRow) => SetStateBody,
   clearClaim: boolean,
 ): Promise<PoolStateOutcome | "lease changed" | "gone"> {
-  const claim = clearClaim ? NO_CLAIM : {};
   const ended = nothingEnded();
   try {
     const outcome = await setStateRaceSafe({
@@ -176,6 +178,7 @@ export async function setRunStateAsPool(
       },
       write: (row, t) => {
         const where = and(unchangedSince(flowRuns, row), expectedLease === null ? isNull(flowRuns.lease_token) : eq(flowRuns.lease_token, expectedLease))!;
+        const claim = !clearClaim ? {} : t.state?.type === "SCHEDULED" ? RELEASED : NO_CLAIM;
         return storeTransition(db, row, t, { ...stateUpdate(flowRuns, row, t), ...claim }, where, ended);
       },
       notFound: () => new RunGone(),
@@ -188,9 +191,12 @@ export async function setRunStateAsPool(
   }
 }
 
-/** Takes a SCHEDULED run (an AwaitingRetry whose worker is gone) away from its worker, state unchanged. */
-export async function releaseClaim(db: Db, id: string, lease: string): Promise<boolean> {
+/**
+ * Takes a SCHEDULED run (an AwaitingRetry whose worker is gone) away from its worker, state unchanged,
+ * into its deployment's pool. Answers that pool, undefined when the run was not released.
+ */
+export async function releaseClaim(db: Db, id: string, lease: string): Promise<{ work_pool_id: string | null } | undefined> {
   const where = and(eq(flowRuns.id, id), eq(flowRuns.lease_token, lease), sql`${flowRuns.state_type} = 'SCHEDULED'`);
-  const res = await db.update(flowRuns).set(NO_CLAIM).where(where).run();
-  return res.meta.changes > 0;
+  const rows = await db.update(flowRuns).set(RELEASED).where(where).returning({ work_pool_id: flowRuns.work_pool_id });
+  return rows[0];
 }

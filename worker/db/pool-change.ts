@@ -26,22 +26,36 @@ type Statement = BatchItem<"sqlite">;
 
 // A literal, not a bound parameter: SQLite then uses the partial index flow_runs_pool_due.
 const notStarted = sql`${flowRuns.state_type} = 'SCHEDULED'`;
-const inPool = (poolId: string | null): SQL => (poolId === null ? isNull(flowRuns.work_pool_id) : eq(flowRuns.work_pool_id, poolId));
 const ofDeployment = (deployment: DeploymentRef, column: typeof flowRuns.deployment_id | typeof s.deployment_id): SQL =>
   typeof deployment === "string" ? eq(column, deployment) : inArray(column, deployment);
 const untouchedAuto = and(eq(flowRuns.auto_scheduled, true), notStarted, eq(flowRuns.state_name, "Scheduled"))!;
+const deploymentPool = sql`(SELECT ${deployments.work_pool_id} FROM ${deployments} WHERE ${deployments.id} = ${flowRuns.deployment_id})`;
+/*
+ * Runs the deployment's current pool does not have, read in the statement: after the deployment row
+ * is written in the same batch, so of two moves racing (X→Y, X→Z) the later batch also takes the runs
+ * the earlier one moved to Y, never only those in the pool its request read before.
+ */
+const elsewhere = sql`${flowRuns.work_pool_id} IS NOT ${deploymentPool}`;
+
+/**
+ * The pool a run given back to its pool (SCHEDULED again, no worker holds it) belongs in: its
+ * deployment's pool as it is now, for the deployment may have moved while a worker of the old pool
+ * held the run (left behind by the move below, nothing would ever move it again). A run of no
+ * deployment keeps its pool. For the SET of the statement that clears the claim.
+ */
+export const poolForReleasedRun = sql`CASE WHEN ${flowRuns.deployment_id} IS NULL THEN ${flowRuns.work_pool_id} ELSE ${deploymentPool} END`;
 
 /**
  * The statements, for the batch that changes the deployment's pool and after that change (the moved
- * runs take the deployment's pool as the batch left it). `fromPool` is the pool the deployment left.
+ * runs take the deployment's pool as the batch left it, and "left behind" is read against it too).
  */
-export function poolChangeStatements(db: Db, deployment: DeploymentRef, fromPool: string | null, now: string): Statement[] {
-  const leftBehind = and(ofDeployment(deployment, flowRuns.deployment_id), inPool(fromPool), notStarted)!;
+export function poolChangeStatements(db: Db, deployment: DeploymentRef, now: string): Statement[] {
+  const leftBehind = and(ofDeployment(deployment, flowRuns.deployment_id), elsewhere, notStarted)!;
   // The schedule's earliest overdue run, by its key `scheduled:{deployment}:{schedule}:{slot}` (a range:
   // ';' follows ':'), less a millisecond: slots are whole seconds, and the tick plans those after it.
   const keyRange = (end: string) => sql`'scheduled:' || ${s.deployment_id} || ':' || ${s.id} || ${end}`;
   const firstOverdue = sql`(SELECT min(${flowRuns.expected_start_time}) FROM ${flowRuns}
-    WHERE ${flowRuns.deployment_id} = ${s.deployment_id} AND ${inPool(fromPool)} AND ${untouchedAuto}
+    WHERE ${flowRuns.deployment_id} = ${s.deployment_id} AND ${elsewhere} AND ${untouchedAuto}
       AND ${flowRuns.expected_start_time} <= ${now}
       AND ${flowRuns.idempotency_key} > ${keyRange(":")} AND ${flowRuns.idempotency_key} < ${keyRange(";")})`;
   return [
@@ -60,7 +74,7 @@ export function poolChangeStatements(db: Db, deployment: DeploymentRef, fromPool
     deleteUpcomingRuns(db, deployment, now),
     db
       .update(flowRuns)
-      .set({ work_pool_id: sql`(SELECT ${deployments.work_pool_id} FROM ${deployments} WHERE ${deployments.id} = ${flowRuns.deployment_id})`, updated: now })
+      .set({ work_pool_id: deploymentPool, updated: now })
       .where(and(leftBehind, isNull(flowRuns.lease_token))),
   ];
 }
@@ -75,6 +89,6 @@ export function followDeployments(db: Db, poolName: string, now: string): Statem
   const unused = sql`NOT EXISTS (SELECT 1 FROM ${deployments} WHERE ${deployments.work_pool_id} = ${flowRuns.work_pool_id})`;
   return db
     .update(flowRuns)
-    .set({ work_pool_id: sql`(SELECT ${deployments.work_pool_id} FROM ${deployments} WHERE ${deployments.id} = ${flowRuns.deployment_id})`, updated: now })
+    .set({ work_pool_id: deploymentPool, updated: now })
     .where(and(inArray(flowRuns.work_pool_id, pool), notStarted, isNull(flowRuns.lease_token), sql`${flowRuns.deployment_id} IS NOT NULL`, unused));
 }

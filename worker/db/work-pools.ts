@@ -4,7 +4,7 @@ import { poolStatus } from "../liveness";
 import type { Db } from "./client";
 import { isoNow, newId } from "./ids";
 import { followDeployments } from "./pool-change";
-import { deployments, flows, workPools } from "./schema";
+import { deployments, flowRuns, flows, workPools } from "./schema";
 import { hasOnlineWorker } from "./workers";
 
 type PoolRow = typeof workPools.$inferSelect;
@@ -67,23 +67,33 @@ export async function updateWorkPool(db: Db, name: string, patch: WorkPoolUpdate
   return rows[0]?.id;
 }
 
-export type PoolDeletion = { deleted: string } | { usedBy: string[]; users: number } | { missing: true };
+export type PoolDeletion = { deleted: string } | { usedBy: string[]; users: number } | { inProgress: number } | { missing: true };
 
 /** How many of the deployments in a pool a refusal names. */
 const NAMED_USERS = 5;
 
 /**
- * Deletes a pool that no deployment uses; the schema's foreign keys delete its workers. A pool in use
- * is refused, naming its deployments (`flow/deployment`): their runs would never be picked up again
- * and would show as their schedules' next runs forever. The check is part of the delete, so a
- * deployment moved into the pool meanwhile keeps it. Scheduled runs of deployments that moved on
- * follow them (db/pool-change.ts), in the same batch.
+ * Runs of the pool a worker of it has (or had) started: its object crashes them, or gives them back,
+ * when their workers go, and that needs the pool. Gone, its workers are cut off and whatever their runs
+ * would report next is left to an object the cron no longer visits.
+ */
+const inProgressIn = (poolId: SQL | typeof workPools.id) => sql`${flowRuns.work_pool_id} = ${poolId}
+  AND (${flowRuns.state_type} IN ('PENDING', 'RUNNING', 'PAUSED', 'CANCELLING') OR (${flowRuns.state_type} = 'SCHEDULED' AND ${flowRuns.lease_token} IS NOT NULL))`;
+
+/**
+ * Deletes a pool that no deployment uses and that has no run in progress; the schema's foreign keys
+ * delete its workers. A pool in use is refused, naming its deployments (`flow/deployment`): their runs
+ * would never be picked up again and would show as their schedules' next runs forever. So is one whose
+ * workers still hold runs (of deployments that moved away): they would be crashed or stranded. The
+ * checks are part of the delete, so a deployment moved into the pool meanwhile keeps it. Scheduled runs
+ * of deployments that moved on follow them (db/pool-change.ts), in the same batch.
  */
 export async function deleteWorkPool(db: Db, name: string, tries = 3): Promise<PoolDeletion> {
   const unused = sql`NOT EXISTS (SELECT 1 FROM ${deployments} WHERE ${deployments.work_pool_id} = ${workPools.id})`;
+  const idle = sql`NOT EXISTS (SELECT 1 FROM ${flowRuns} WHERE ${inProgressIn(workPools.id)})`;
   const [, deleted] = await db.batch([
     followDeployments(db, name, isoNow()),
-    db.delete(workPools).where(and(eq(workPools.name, name), unused)).returning({ id: workPools.id }),
+    db.delete(workPools).where(and(eq(workPools.name, name), unused, idle)).returning({ id: workPools.id }),
   ]);
   if (deleted[0]) return { deleted: deleted[0].id };
   const users = await db
@@ -95,8 +105,11 @@ export async function deleteWorkPool(db: Db, name: string, tries = 3): Promise<P
     .orderBy(asc(flows.name), asc(deployments.name))
     .limit(NAMED_USERS);
   if (users.length > 0) return { usedBy: users.map((u) => u.name), users: users[0]!.total };
+  const pool = await db.select({ id: workPools.id }).from(workPools).where(eq(workPools.name, name)).get();
   // Not there, or its last deployment left between the two statements: another try settles which.
-  if (!(await db.select({ id: workPools.id }).from(workPools).where(eq(workPools.name, name)).get())) return { missing: true };
+  if (!pool) return { missing: true };
+  const busy = await db.select({ n: sql<number>`count(*)` }).from(flowRuns).where(inProgressIn(sql`${pool.id}`)).get();
+  if (busy && busy.n > 0) return { inProgress: busy.n };
   return tries > 1 ? deleteWorkPool(db, name, tries - 1) : { usedBy: [], users: 0 };
 }
 

@@ -19,6 +19,8 @@ export interface Pool {
   dispatch(): Promise<void>;
   /** Tells the dashboard's live stream, in the background (never awaited: dispatch must not wait for it). */
   stream(events: StreamEvent[]): void;
+  /** Tells another pool's object, in the background, that runs of its pool became due. */
+  nudge(poolId: string): void;
   /** Sets the alarm to the earliest time something is due. */
   rearm(): Promise<void>;
 }

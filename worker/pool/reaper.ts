@@ -44,8 +44,17 @@ export async function loseRun(pool: Pool, held: HeldRun, why: string): Promise<v
   const row = await readForSetState(pool.db, held.run_id);
   if (row && row.lease_token === held.lease_token && !isTerminal(row.state_type as never)) {
     const proposal = proposalForLostRun(row, why);
-    if (proposal === "release") await releaseClaim(pool.db, held.run_id, held.lease_token);
-    else if (proposal) pool.stream(poolStateChange(held.run_id, await setRunStateAsPool(pool.db, held.run_id, held.lease_token, () => proposal, true)));
+    let givenBack: { work_pool_id: string | null } | undefined;
+    if (proposal === "release") givenBack = await releaseClaim(pool.db, held.run_id, held.lease_token);
+    else if (proposal) {
+      const outcome = await setRunStateAsPool(pool.db, held.run_id, held.lease_token, () => proposal, true);
+      pool.stream(poolStateChange(held.run_id, outcome));
+      if (proposal.state.type === "SCHEDULED" && typeof outcome === "object" && outcome.result.status === "ACCEPT") givenBack = await readForSetState(pool.db, held.run_id);
+    }
+    // Given back into its deployment's pool, which may be another one now (the deployment moved while
+    // the worker held the run): that pool hands it out, and hears of it now rather than at the cron.
+    const to = givenBack?.work_pool_id;
+    if (to && to !== pool.poolId()) pool.nudge(to);
   }
   pool.store.drop(held.run_id);
 }

@@ -10,6 +10,7 @@ import { dispatchOnce } from "./dispatch";
 import { handleMessage } from "./messages";
 import { loseRun, reap } from "./reaper";
 import { attachment, close, liveSockets, send } from "./sockets";
+import { nudgePools } from "./notify";
 import { afterStateChange, type RunChange } from "./state-changes";
 import { workerStatus, type StreamEvent } from "../stream/events";
 import { publish } from "../stream/publish";
@@ -92,6 +93,10 @@ export class WorkPool extends DurableObject<Env> implements Pool {
 
   stream(events: StreamEvent[]): void {
     if (events.length > 0) this.ctx.waitUntil(publish(this.env, events));
+  }
+
+  nudge(poolId: string): void {
+    this.ctx.waitUntil(nudgePools(this.env, [poolId]));
   }
 
   async rearm(): Promise<void> {

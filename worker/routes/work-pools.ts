@@ -28,6 +28,12 @@ function poolInUse(name: string, named: string[], total: number): string {
   return `work pool ${JSON.stringify(name)} is used by ${total === 1 ? "deployment" : `${total} deployments:`} ${list}; deploy ${them} to another pool or delete ${them} first`;
 }
 
+/** Why a pool no deployment uses cannot be deleted yet: its workers still have runs of it. */
+function poolBusy(name: string, runs: number): string {
+  const them = runs === 1 ? "1 run" : `${runs} runs`;
+  return `work pool ${JSON.stringify(name)} still has ${them} in progress (started by its workers before their deployments moved to another pool); wait for ${runs === 1 ? "it" : "them"} to finish, or cancel ${runs === 1 ? "it" : "them"}, then delete the pool`;
+}
+
 /** Pools are addressed by name in paths, as in Prefect. */
 export const workPoolRoutes = new Hono<AppEnv>()
   .post("/", valid("json", WorkPoolCreate), async (c) => {
@@ -79,6 +85,7 @@ export const workPoolRoutes = new Hono<AppEnv>()
     const result = await deleteWorkPool(c.var.db, name);
     if ("missing" in result) throw notFound("work pool", name);
     if ("usedBy" in result) throw new ApiError(409, poolInUse(name, result.usedBy, result.users));
+    if ("inProgress" in result) throw new ApiError(409, poolBusy(name, result.inProgress));
     const id = result.deleted;
     // Its object closes the workers' sockets when it finds the pool gone.
     nudgePoolsLater(c, [id]);

@@ -2,8 +2,11 @@ import { env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { createDb } from "../db/client";
 import { updateDeployment } from "../db/deployments";
+import { releaseClaim, setRunStateAsPool } from "../db/flow-run-state";
 import { api } from "../test/http";
+import { createRun, fireAlarm, poolSql } from "../test/pool";
 import { newDeployment, newFlow, sqlFirst, sqlRun, unique } from "../test/runs";
+import { connectWorker } from "../test/sockets";
 import { autoRuns, bookkeeping, newSchedule, slotsOf } from "../test/schedules";
 import { runScheduler } from "./tick";
 
@@ -135,6 +138,81 @@ describe("moving a deployment to another work pool", () => {
   });
 });
 
+describe("runs a worker of the old pool held when the deployment moved", () => {
+  const givenBack = { state: { type: "SCHEDULED" as const, message: "given back", state_details: {} }, force: false };
+
+  it("a Pending run the pool gives back (no ack, worker lost) goes to the deployment's new pool", async () => {
+    const flowId = await newFlow();
+    const dep = await newDeployment(flowId);
+    const to = await newPool();
+    const pending = await handRun(dep, flowId, dep.poolId, new Date(), ["PENDING", "Pending"], "lease-p");
+    await updateDeployment(db, dep.id, { work_pool_id: to.id });
+    expect(await poolOf(pending)).toBe(dep.poolId);
+    // What reaper.ts loseRun does with a Pending run.
+    const out = await setRunStateAsPool(db, pending, "lease-p", () => givenBack, true);
+    expect(typeof out === "object" && out.result.status).toBe("ACCEPT");
+    expect(await sqlFirst("SELECT work_pool_id, state_type, lease_token FROM flow_runs WHERE id = ?", pending)).toEqual({
+      work_pool_id: to.id,
+      state_type: "SCHEDULED",
+      lease_token: null,
+    });
+  });
+
+  it("an AwaitingRetry whose worker is gone is released into the new pool; a run of no deployment keeps its pool", async () => {
+    const flowId = await newFlow();
+    const dep = await newDeployment(flowId);
+    const to = await newPool();
+    const retry = await handRun(dep, flowId, dep.poolId, new Date(), ["SCHEDULED", "AwaitingRetry"], "lease-r");
+    const orphan = await handRun(dep, flowId, dep.poolId, new Date(), ["SCHEDULED", "AwaitingRetry"], "lease-o");
+    await sqlRun("UPDATE flow_runs SET deployment_id = NULL WHERE id = ?", orphan);
+    await updateDeployment(db, dep.id, { work_pool_id: to.id });
+    expect(await releaseClaim(db, retry, "lease-r")).toEqual({ work_pool_id: to.id });
+    expect(await releaseClaim(db, orphan, "lease-o")).toEqual({ work_pool_id: dep.poolId });
+    expect(await sqlFirst("SELECT state_name, lease_token FROM flow_runs WHERE id = ?", retry)).toEqual({ state_name: "AwaitingRetry", lease_token: null });
+  });
+
+  it("through the pools' objects: an offer the old pool's worker never acknowledges is handed out by the new pool at once", async () => {
+    const dep = await newDeployment(await newFlow());
+    const to = unique("to");
+    expect((await api("POST", "/work_pools/", { name: to })).status).toBe(201);
+    const old = await connectWorker(dep.poolName, { name: "old" });
+    const runId = await createRun(dep.id);
+    await old.next("offer");
+    const fresh = await connectWorker(to, { name: "fresh" });
+    expect((await api("PATCH", `/deployments/${dep.id}`, { work_pool_name: to })).status).toBe(204);
+    await poolSql(dep.poolId, "UPDATE held SET deadline = 1 WHERE run_id = ?", runId);
+    await fireAlarm(dep.poolId);
+    expect(await old.next("revoke")).toMatchObject({ run_id: runId });
+    // No alarm or cron of the new pool: the old pool's nudge makes it dispatch.
+    expect((await fresh.next("offer")).flow_run.id).toBe(runId);
+    old.close();
+    fresh.close();
+  });
+});
+
+describe("two moves of one deployment at once", () => {
+  it("X→Y and X→Z: its runs end in the pool the deployment ends in", async () => {
+    const flowId = await newFlow();
+    const dep = await newDeployment(flowId);
+    const [y, z] = [await newPool(), await newPool()];
+    const byHand = await handRun(dep, flowId, dep.poolId, new Date());
+    await Promise.all([updateDeployment(db, dep.id, { work_pool_id: y.id }), updateDeployment(db, dep.id, { work_pool_id: z.id })]);
+    const d = await sqlFirst<{ work_pool_id: string }>("SELECT work_pool_id FROM deployments WHERE id = ?", dep.id);
+    expect([y.id, z.id]).toContain(d?.work_pool_id);
+    expect(await poolOf(byHand)).toBe(d?.work_pool_id);
+  });
+
+  it("a move whose read of the old pool is stale still takes the runs from wherever they are", async () => {
+    // The second request read X before the first moved the runs to Y: deterministic form of the race.
+    const flowId = await newFlow();
+    const dep = await newDeployment(flowId);
+    const [y, z] = [await newPool(), await newPool()];
+    const byHand = await handRun(dep, flowId, y.id, new Date());
+    await updateDeployment(db, dep.id, { work_pool_id: z.id });
+    expect(await poolOf(byHand)).toBe(z.id);
+  });
+});
+
 describe("through the routes (real clock): a served deployment redeployed to another pool", () => {
   it("leaves nothing in the serve pool, catches the Late slot up in the new pool, moves the run made by hand, and lets the old pool go", async () => {
     const [serve, prod] = [unique("serve"), unique("prod")];
@@ -174,5 +252,23 @@ describe("through the routes (real clock): a served deployment redeployed to ano
       status: 409,
       body: { detail: `work pool "${prod}" is used by deployment ${flow.name}/served; deploy it to another pool or delete it first` },
     });
+  });
+
+  it("a pool the deployment left cannot be deleted while its workers still have runs of it in progress", async () => {
+    const flowId = await newFlow();
+    const dep = await newDeployment(flowId);
+    const to = await newPool();
+    const running = await handRun(dep, flowId, dep.poolId, new Date(), ["RUNNING", "Running"], "lease-1");
+    const retrying = await handRun(dep, flowId, dep.poolId, new Date(), ["SCHEDULED", "AwaitingRetry"], "lease-2");
+    await updateDeployment(db, dep.id, { work_pool_id: to.id });
+    expect(await api("DELETE", `/work_pools/${dep.poolName}`)).toMatchObject({
+      status: 409,
+      body: { detail: expect.stringMatching(new RegExp(`^work pool "${dep.poolName}" still has 2 runs in progress .*; wait for them to finish, or cancel them, then delete the pool$`)) },
+    });
+    await sqlRun("UPDATE flow_runs SET state_type = 'COMPLETED', state_name = 'Completed' WHERE id = ?", running);
+    await sqlRun("UPDATE flow_runs SET lease_token = NULL WHERE id = ?", retrying);
+    expect((await api("DELETE", `/work_pools/${dep.poolName}`)).status).toBe(204);
+    // The released AwaitingRetry followed the deployment (db/pool-change.ts followDeployments).
+    expect(await poolOf(retrying)).toBe(to.id);
   });
 });
