@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "./api/client";
-import { checkHealth, healthDescription, healthFromBody, healthFromError, healthLabel, type Health } from "./health";
+import { checkHealth, createHealthPoller, HEALTH_POLL_MS, healthDescription, RECHECK_MS, RECHECKS, healthFromBody, healthFromError, healthLabel, type Health } from "./health";
 
 describe("healthFromBody", () => {
   it("is connected when the server says ok", () => {
@@ -79,5 +79,83 @@ describe("healthLabel and healthDescription", () => {
   it.each(cases)("%o reads %s", (health, label, description) => {
     expect(healthLabel(health)).toBe(label);
     expect(healthDescription(health)).toBe(description);
+  });
+});
+
+describe("createHealthPoller", () => {
+  function setup() {
+    const timers: { fn: () => void; ms: number }[] = [];
+    const answers: ((h: Health) => void)[] = [];
+    const shown: Health[] = [];
+    const poller = createHealthPoller({
+      check: () => new Promise<Health>((resolve) => answers.push(resolve)),
+      onHealth: (h) => shown.push(h),
+      setTimer: (fn, ms) => timers.push({ fn, ms }) - 1,
+      clearTimer: (h) => void (timers[h as number] = { fn: () => {}, ms: -1 }),
+    });
+    return { poller, timers, answers, shown };
+  }
+  const up: Health = { kind: "connected", version: "1" };
+  const down: Health = { kind: "unreachable", reason: "refused" };
+  const settle = () => new Promise((r) => setTimeout(r, 0));
+
+  it("checks at once when asked, instead of waiting for the next poll", async () => {
+    const s = setup();
+    s.poller.now();
+    s.answers[0]!(up);
+    await settle();
+    expect(s.shown).toEqual([up]);
+    expect(s.timers).toHaveLength(1); // the next poll, 10 s on
+    // The stream dropped: a check now, and the poll's timer is replaced by a fresh one after it.
+    s.poller.now();
+    expect(s.answers).toHaveLength(2);
+    s.answers[1]!(down);
+    await settle();
+    expect(s.shown).toEqual([up, down]);
+    expect(s.timers[0]!.ms).toBe(-1);
+    expect(s.timers).toHaveLength(2);
+  });
+
+  it("never runs two checks at once: a request during a check runs one more right after it", async () => {
+    const s = setup();
+    s.poller.now();
+    s.poller.now();
+    s.poller.now();
+    expect(s.answers).toHaveLength(1);
+    s.answers[0]!(down);
+    await settle();
+    expect(s.answers).toHaveLength(2);
+    s.answers[1]!(up);
+    await settle();
+    expect(s.shown).toEqual([down, up]);
+    expect(s.answers).toHaveLength(2);
+  });
+
+  it("checks again within a second, a few times, while the answer disagrees with the stream", async () => {
+    const timers: { fn: () => void; ms: number }[] = [];
+    const poller = createHealthPoller({
+      check: async () => up,
+      onHealth: () => {},
+      disagrees: (h) => h.kind === "connected", // the stream says the server is gone
+      setTimer: (fn, ms) => timers.push({ fn, ms }),
+      clearTimer: () => {},
+    });
+    poller.now();
+    for (let i = 0; i < 7; i++) {
+      await settle();
+      timers.at(-1)!.fn();
+    }
+    await settle();
+    expect(timers.map((t) => t.ms)).toEqual([...Array(RECHECKS).fill(RECHECK_MS), HEALTH_POLL_MS, HEALTH_POLL_MS, HEALTH_POLL_MS]);
+  });
+
+  it("shows nothing and schedules nothing once stopped", async () => {
+    const s = setup();
+    s.poller.now();
+    s.poller.stop();
+    s.answers[0]!(up);
+    await settle();
+    expect(s.shown).toEqual([]);
+    expect(s.timers).toHaveLength(0);
   });
 });

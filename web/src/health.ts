@@ -54,3 +54,68 @@ export function healthDescription(health: Health): string {
       return health.reason;
   }
 }
+
+/** How soon, and how many times, a check that disagrees with the live stream is made again. */
+export const RECHECK_MS = 1_000;
+export const RECHECKS = 5;
+
+export interface HealthPollerDeps {
+  check(): Promise<Health>;
+  onHealth(health: Health): void;
+  /**
+   * Whether an answer disagrees with what the live stream says (up while it reconnects, down while it is
+   * live): the socket can drop a moment before the server stops answering, so a check made at the drop
+   * may still find it up. Such an answer is checked again soon, a few times.
+   */
+  disagrees?(health: Health): boolean;
+  setTimer?(fn: () => void, ms: number): unknown;
+  clearTimer?(handle: unknown): void;
+}
+
+/**
+ * Checks every HEALTH_POLL_MS, and at once when asked (`now`): the live stream dropping or coming back is
+ * news about the server, so the sidebar's indicator asks then instead of lagging up to a poll behind the
+ * page's Live indicator. One check at a time: a `now` during a check runs another right after it, so a
+ * slow server never has checks piling up on it and the answer shown is never older than the request.
+ */
+export function createHealthPoller(deps: HealthPollerDeps, everyMs = HEALTH_POLL_MS) {
+  const setTimer = deps.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
+  const clearTimer = deps.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));
+  let timer: unknown = null;
+  let checking = false;
+  let again = false;
+  let stopped = false;
+  let rechecks = 0;
+
+  async function run() {
+    if (timer !== null) clearTimer(timer);
+    timer = null;
+    checking = true;
+    const health = await deps.check();
+    checking = false;
+    if (stopped) return;
+    deps.onHealth(health);
+    if (again) {
+      again = false;
+      return void run();
+    }
+    const soon = rechecks > 0 && deps.disagrees?.(health);
+    rechecks = soon ? rechecks - 1 : 0;
+    timer = setTimer(() => void run(), soon ? RECHECK_MS : everyMs);
+  }
+
+  return {
+    /** Checks now (or right after the check on its way), then every HEALTH_POLL_MS again. */
+    now(): void {
+      if (stopped) return;
+      rechecks = RECHECKS;
+      if (checking) again = true;
+      else void run();
+    },
+    stop(): void {
+      stopped = true;
+      if (timer !== null) clearTimer(timer);
+      timer = null;
+    },
+  };
+}

@@ -1,26 +1,29 @@
-import { createSignal, onCleanup, Show } from "solid-js";
+import { createEffect, createSignal, on, onCleanup, Show } from "solid-js";
 import { api } from "../api/client";
-import { checkHealth, healthDescription, healthLabel, HEALTH_POLL_MS, type Health } from "../health";
+import { checkHealth, createHealthPoller, healthDescription, healthLabel, type Health } from "../health";
+import { liveStatus } from "../live";
 
-/** Whether the Baton API answers, re-checked every HEALTH_POLL_MS while the dashboard is open. */
+/**
+ * Whether the Baton API answers, re-checked every HEALTH_POLL_MS while the dashboard is open, and at once
+ * whenever the live stream's status changes (it dropped, or came back), so this and the page's Live
+ * indicator agree within a moment.
+ */
 export function HealthIndicator() {
   const [health, setHealth] = createSignal<Health>({ kind: "checking" });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let disposed = false;
-
-  // The next check is scheduled only once the previous one has settled, so a slow server never has
-  // several checks piling up on it.
-  async function poll() {
-    const next = await checkHealth(api);
-    if (disposed) return;
-    setHealth(next);
-    timer = setTimeout(poll, HEALTH_POLL_MS);
-  }
-  void poll();
-  onCleanup(() => {
-    disposed = true;
-    clearTimeout(timer);
+  const poller = createHealthPoller({
+    check: () => checkHealth(api),
+    onHealth: setHealth,
+    disagrees: (h) => (h.kind === "connected") !== (liveStatus() === "live") && liveStatus() !== "idle" && liveStatus() !== "connecting",
   });
+  poller.now();
+  // News about the server: the stream dropped, or came back after a drop. Its first connect is not (the
+  // check above covers it), and asking then would only compete with the page's first requests.
+  createEffect(
+    on(liveStatus, (status, previous) => {
+      if (status === "reconnecting" || (status === "live" && previous === "reconnecting")) poller.now();
+    }, { defer: true }),
+  );
+  onCleanup(poller.stop);
 
   const version = () => {
     const current = health();

@@ -17,6 +17,8 @@ export function Layout(props: RouteSectionProps) {
     navigate(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
   });
   onCleanup(() => onUnauthorized(undefined));
+  // The stream opens while the page's code loads, so that the page subscribes before it loads (live/stream.ts).
+  if (location.pathname !== "/login") live.warm();
 
   return (
     <div class="shell">

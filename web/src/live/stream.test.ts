@@ -65,6 +65,19 @@ describe("live stream", () => {
     expect(sockets[0]!.sent.at(-1)).toEqual({ type: "subscribe", topics: ["flow_runs", `flow_run:${RUN}`] });
   });
 
+  it("opens ahead of any subscription when warmed, so a page's subscribe goes out at once", async () => {
+    const { stream, sockets } = setup();
+    stream.warm();
+    stream.warm();
+    await flush();
+    expect(sockets).toHaveLength(1);
+    sockets[0]!.accept();
+    stream.subscribe({ topics: ["flow_runs"], onMessage: () => {} });
+    // Sent while subscribing, before the page's REST load is asked for.
+    expect(sockets[0]!.sent.at(-1)).toEqual({ type: "subscribe", topics: ["flow_runs"] });
+    expect(sockets).toHaveLength(1);
+  });
+
   it("hands each message only to the subscribers it concerns", async () => {
     const { stream, sockets } = setup();
     const all = vi.fn();

@@ -167,6 +167,16 @@ export function createLiveStream(deps: StreamDeps) {
       };
     },
     /**
+     * Opens the socket ahead of the first subscription (the app's shell does, while a page's code loads), so
+     * that a page's subscription is in effect before its REST load is asked: a change made between the two
+     * would otherwise be in neither.
+     */
+    warm(): void {
+      if (started) return;
+      started = true;
+      void connect();
+    },
+    /**
      * Closes the socket and stops reconnecting, until the next subscription opens a new one. On log-out a
      * socket opened with the key must not outlive it, and on the login page retries would only earn 401s.
      */

@@ -44,6 +44,25 @@ const safe = <T,>(r: { error: unknown; latest: T | undefined }) => (): T | undef
 
 /** Everything the run detail page shows about one flow run, kept current by the stream. */
 export function createRunDetail(id: string) {
+  // Subscribed before the loads below are asked for, so that a change made between the two is not lost
+  // (the handlers run later, once the resources they use exist). A malformed id fails to load; following
+  // it would only earn an error from the stream.
+  if (UUID.test(id)) useLive(
+    [`flow_run:${id}`],
+    (m) => {
+      if (m.type === "flow_run" && m.flow_run.id === id) {
+        void refetchRun();
+        void refetchStates();
+      } else if (m.type === "task_runs") {
+        const current = (taskRuns.error ? undefined : taskRuns.latest) ?? [];
+        const merged = mergeTaskChanges(current, m.task_runs);
+        setTasks(merged.taskRuns);
+        if (merged.missing) reloadTasks();
+      } else if (m.type === "logs") logs.newLinesStored();
+    },
+    () => reloadAll(),
+  );
+
   const [run, { refetch: refetchRun }] = createResource(() => api.get<FlowRun>(`/flow_runs/${id}`));
   const [states, { refetch: refetchStates }] = createResource(() => api.get<State[]>(`/flow_runs/${id}/states`));
   const [taskRuns, { refetch: refetchTasks, mutate: setTasks }] = createResource(() => loadTaskRuns(id));
@@ -76,23 +95,6 @@ export function createRunDetail(id: string) {
       void refetchSubflows();
       logs.reload();
     });
-
-  // A malformed id has already failed to load; following it would only earn an error from the stream.
-  if (UUID.test(id)) useLive(
-    [`flow_run:${id}`],
-    (m) => {
-      if (m.type === "flow_run" && m.flow_run.id === id) {
-        void refetchRun();
-        void refetchStates();
-      } else if (m.type === "task_runs") {
-        const current = (taskRuns.error ? undefined : taskRuns.latest) ?? [];
-        const merged = mergeTaskChanges(current, m.task_runs);
-        setTasks(merged.taskRuns);
-        if (merged.missing) reloadTasks();
-      } else if (m.type === "logs") logs.newLinesStored();
-    },
-    reloadAll,
-  );
 
   return {
     run,

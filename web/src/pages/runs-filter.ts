@@ -8,16 +8,19 @@ export interface RunFilters {
   flowId: string;
   deploymentId: string;
   tag: string;
-  /** Runs expected to start within this many hours before now (0: any time). */
+  /**
+   * Runs expected to start within this many hours before the moment the filter was applied, and not after
+   * it (0: any time). Bounded above so that runs scheduled for later stay out of "the last hour".
+   */
   hours: number;
   search: string;
 }
 
 export const TIME_RANGES: readonly { hours: number; label: string }[] = [
-  { hours: 1, label: "Last hour" },
-  { hours: 24, label: "Last 24 hours" },
-  { hours: 24 * 7, label: "Last 7 days" },
-  { hours: 24 * 30, label: "Last 30 days" },
+  { hours: 1, label: "Last hour, until now" },
+  { hours: 24, label: "Last 24 hours, until now" },
+  { hours: 24 * 7, label: "Last 7 days, until now" },
+  { hours: 24 * 30, label: "Last 30 days, until now" },
   { hours: 0, label: "Any time" },
 ];
 
@@ -53,30 +56,37 @@ export function paramsFromFilters(f: RunFilters): Record<string, string | undefi
   };
 }
 
-const since = (f: RunFilters, now: number) => new Date(now - f.hours * 3_600_000).toISOString();
+const since = (f: RunFilters, until: number) => new Date(until - f.hours * 3_600_000).toISOString();
 
-/** The body of POST /flow_runs/count (and, with paging, /flow_runs/filter) for these filters. */
-export function filterBody(f: RunFilters, now: number): v.InferInput<typeof FlowRunCount> {
+/**
+ * The body of POST /flow_runs/count (and, with paging, /flow_runs/filter) for these filters; `until` is the
+ * moment the filters were applied, the time range's upper bound (kept while the list pages and goes live).
+ */
+export function filterBody(f: RunFilters, until: number): v.InferInput<typeof FlowRunCount> {
   const runs: NonNullable<v.InferInput<typeof FlowRunCount>["flow_runs"]> = {};
   if (f.states.length) runs.state = { type: { any_: f.states } };
   if (f.tag.trim()) runs.tags = { all_: [f.tag.trim()] };
   if (f.search.trim()) runs.name = { like_: f.search.trim() };
   if (f.deploymentId) runs.deployment_id = { any_: [f.deploymentId] };
-  if (f.hours) runs.expected_start_time = { after_: since(f, now) };
+  if (f.hours) runs.expected_start_time = { after_: since(f, until), before_: new Date(until).toISOString() };
   return {
     flow_runs: Object.keys(runs).length ? runs : undefined,
     flows: f.flowId ? { id: { any_: [f.flowId] } } : undefined,
   };
 }
 
-/** Whether a run that just appeared belongs in the list, judged as the server would. */
-export function matchesFilters(run: FlowRun, f: RunFilters, now: number): boolean {
+/** Whether a run that just appeared belongs in the list, judged as the server would (`until` as for filterBody). */
+export function matchesFilters(run: FlowRun, f: RunFilters, until: number): boolean {
   if (f.states.length && (!run.state_type || !f.states.includes(run.state_type))) return false;
   if (f.flowId && run.flow_id !== f.flowId) return false;
   if (f.deploymentId && run.deployment_id !== f.deploymentId) return false;
   if (f.tag.trim() && !run.tags.includes(f.tag.trim())) return false;
   if (f.search.trim() && !run.name.toLowerCase().includes(f.search.trim().toLowerCase())) return false;
-  if (f.hours && (!run.expected_start_time || run.expected_start_time < since(f, now))) return false;
+  if (f.hours) {
+    const at = run.expected_start_time ? Date.parse(run.expected_start_time) : NaN;
+    // A run expected after the bound (one scheduled for later) is outside the range, live as on load.
+    if (!(at >= until - f.hours * 3_600_000 && at <= until)) return false;
+  }
   return true;
 }
 

@@ -156,7 +156,7 @@ describe("run filters", () => {
         state: { type: { any_: ["FAILED"] } },
         tags: { all_: ["etl"] },
         name: { like_: "Nightly" },
-        expected_start_time: { after_: "2025-12-31T00:00:00.000Z" },
+        expected_start_time: { after_: "2025-12-31T00:00:00.000Z", before_: "2026-01-01T00:00:00.000Z" },
       },
       flows: { id: { any_: ["f1"] } },
     });
@@ -178,5 +178,28 @@ describe("run filters", () => {
     expect(matchesFilters({ ...run, tags: [] }, f, now)).toBe(false);
     expect(matchesFilters({ ...run, state_type: "RUNNING" }, f, now)).toBe(false);
     expect(matchesFilters(run, NO_FILTERS, now)).toBe(true);
+  });
+
+  it("bounds a time range at the moment it was applied: a run expected later stays out, live as on load", () => {
+    const lastHour = { ...NO_FILTERS, hours: 1 };
+    const at = (iso: string) => fakeRun(0, { expected_start_time: iso });
+    expect(matchesFilters(at("2025-12-31T23:30:00Z"), lastHour, now)).toBe(true);
+    expect(matchesFilters(at("2026-01-01T00:00:00Z"), lastHour, now)).toBe(true); // inclusive, as the API's before_
+    expect(matchesFilters(at("2026-01-01T00:00:01Z"), lastHour, now)).toBe(false); // scheduled after the bound
+    expect(matchesFilters(at("2025-12-31T22:59:59Z"), lastHour, now)).toBe(false);
+  });
+});
+
+describe("a run arriving live (its record, or fetched by id)", () => {
+  it("enters once, whether or not the load already had it", async () => {
+    const loaded = [fakeRun(0), fakeRun(1)];
+    const pager = createRunsPager({ count: async () => 2, page: async () => loaded, onChange: () => {}, onError: () => {} });
+    await pager.reload();
+    // Created after the load's snapshot: on top. Already in the load: nothing changes.
+    pager.created(fakeRun(5, { id: "00000000-0000-4000-8000-000000000099", name: "new" }));
+    pager.created(fakeRun(1));
+    pager.created(fakeRun(5, { id: "00000000-0000-4000-8000-000000000099", name: "new" }));
+    expect(pager.total()).toBe(3);
+    expect([0, 1, 2].map((i) => pager.row(i)?.name)).toEqual(["new", "run-0", "run-1"]);
   });
 });

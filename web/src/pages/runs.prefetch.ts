@@ -15,6 +15,8 @@ const FRESH_MS = 30_000;
 export interface FirstRequests {
   count: Promise<number>;
   page: Promise<FlowRun[]>;
+  /** When they were asked: the time range's upper bound they used (runs-filter.ts). */
+  at: number;
 }
 
 type Params = Parameters<typeof filtersFromParams>[0];
@@ -48,7 +50,7 @@ export function createRunsPrefetch(client: Pick<ApiClient, "post">, clock: () =>
       const found = waiting;
       waiting = undefined;
       if (!found || found.key !== keyOf(filters) || clock() - found.at > FRESH_MS) return undefined;
-      return { count: found.count, page: found.page };
+      return { count: found.count, page: found.page, at: found.at };
     },
   };
 }
