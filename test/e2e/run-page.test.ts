@@ -80,4 +80,17 @@ describe("run page and deployment page in a browser", () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
+  it("the Runs search applies while typing, without Enter", async () => {
+    const [one, two] = await Promise.all([0, 1].map(() => server.client.post<FlowRun>(`/deployments/${deployment.id}/create_flow_run`, {})));
+    const { page, errors } = await openPage(browser);
+    await page.goto(`${origin}/runs`);
+    await page.getByRole("link", { name: two!.name }).first().waitFor();
+    // fill() types the text and leaves the field focused: no change event, only input events.
+    await page.getByRole("searchbox", { name: "Search" }).fill(one!.name);
+    await page.waitForFunction((name) => !document.body.innerText.includes(name), two!.name, { timeout: 10_000 });
+    await page.getByRole("link", { name: one!.name }).first().waitFor();
+    expect(new URL(page.url()).searchParams.get("q")).toBe(one!.name);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
 });

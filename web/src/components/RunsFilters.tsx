@@ -1,4 +1,4 @@
-import { For } from "solid-js";
+import { For, onCleanup } from "solid-js";
 import type { Deployment } from "../../../protocol/deployments";
 import type { Flow } from "../../../protocol/flows";
 import { DEFAULT_STATE_NAMES, STATE_TYPES, type StateType } from "../../../protocol/states";
@@ -11,7 +11,10 @@ interface Props {
   onChange(next: RunFilters): void;
 }
 
-/** The Runs page's filter bar. Text fields apply on Enter or when left, so typing does not refetch per key. */
+/** A pause in typing this long applies a text field, so the list follows the search without a request per key. */
+const TYPING_PAUSE_MS = 400;
+
+/** The Runs page's filter bar. Text fields apply after a pause in typing, on Enter, or when left. */
 export function RunsFilters(props: Props) {
   const set = (patch: Partial<RunFilters>) => props.onChange({ ...props.value, ...patch });
   const toggle = (state: StateType) => {
@@ -20,9 +23,17 @@ export function RunsFilters(props: Props) {
       : [...props.value.states, state];
     set({ states });
   };
-  const text = (key: "search" | "tag") => (event: Event) => {
-    const value = (event.currentTarget as HTMLInputElement).value;
+  const timers: Partial<Record<"search" | "tag", ReturnType<typeof setTimeout>>> = {};
+  onCleanup(() => Object.values(timers).forEach(clearTimeout));
+  const apply = (key: "search" | "tag", value: string) => {
+    clearTimeout(timers[key]);
     if (value !== props.value[key]) set({ [key]: value });
+  };
+  const text = (key: "search" | "tag") => (event: Event) => apply(key, (event.currentTarget as HTMLInputElement).value);
+  const typing = (key: "search" | "tag") => (event: Event) => {
+    const value = (event.currentTarget as HTMLInputElement).value;
+    clearTimeout(timers[key]);
+    timers[key] = setTimeout(() => apply(key, value), TYPING_PAUSE_MS);
   };
 
   // Open from tablet width up; on a phone the filters fold away so the list is in view.
@@ -33,7 +44,7 @@ export function RunsFilters(props: Props) {
     <form class="filters" role="search" aria-label="Filter runs" onSubmit={(e) => e.preventDefault()}>
       <label>
         <span>Search</span>
-        <input type="search" placeholder="Run name" value={props.value.search} onChange={text("search")} />
+        <input type="search" placeholder="Run name" value={props.value.search} onInput={typing("search")} onChange={text("search")} />
       </label>
       <label>
         <span>Flow</span>
@@ -51,7 +62,7 @@ export function RunsFilters(props: Props) {
       </label>
       <label>
         <span>Tag</span>
-        <input type="text" placeholder="any" value={props.value.tag} onChange={text("tag")} />
+        <input type="text" placeholder="any" value={props.value.tag} onInput={typing("tag")} onChange={text("tag")} />
       </label>
       <label>
         <span>Expected start</span>
