@@ -14,6 +14,12 @@ export class ApiError extends Error {
   }
 }
 
+/** A 422 whose detail reads like valid()'s: the first problem, with every problem given in `errors`. */
+export function invalidFields(errors: NonNullable<ErrorBody["errors"]>): ApiError {
+  const first = errors[0]!;
+  return new ApiError(422, `invalid ${first.path}: ${first.message}`, errors);
+}
+
 export const notFound = (what: string, id: string) => new ApiError(404, `${what} ${JSON.stringify(id)} not found`);
 
 export function onError(err: Error, c: Context): Response {

@@ -1,5 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
-import { isTerminal, type StateType } from "../../protocol/states";
+import type { StateType } from "../../protocol/states";
 import type { Db } from "./client";
 import { endedRuns, endRuns, OPEN, openOver, type EndedRow, type EndedRun } from "./end-runs";
 import type { StoredState } from "./schema";
@@ -29,9 +29,10 @@ import { taskRunEnding } from "./task-runs-end";
 
 /** What the open subflow runs of a flow run entering `flowRunState` become, or null when it does not end. */
 export function subflowRunEnding(flowRunState: StateType): { type: StateType; parentWas: string } | null {
-  if (!isTerminal(flowRunState)) return null;
-  if (flowRunState === "CANCELLED") return { type: "CANCELLED", parentWas: "was cancelled" };
-  return { type: "CRASHED", parentWas: `ended ${flowRunState}` };
+  // The same rule as for the flow run's own task runs: Cancelled with a cancelled parent, else Crashed.
+  const ending = taskRunEnding(flowRunState);
+  if (!ending) return null;
+  return { type: ending.type, parentWas: flowRunState === "CANCELLED" ? "was cancelled" : `ended ${flowRunState}` };
 }
 
 /** A subflow run ended with its parent, and its task runs that ended with it: what the live stream is told. */

@@ -2,17 +2,11 @@ import type { ErrorBody } from "../../protocol/common";
 import type { ScheduleDefinition } from "../../protocol/schedules";
 import type { Db } from "../db/client";
 import { findWorkPoolId } from "../db/deployments";
-import { ApiError } from "../errors";
+import { ApiError, invalidFields } from "../errors";
 import { checkParameters } from "../parameters";
 import { checkSchedule } from "../scheduler";
 
 type Issues = NonNullable<ErrorBody["errors"]>;
-
-/** A 422 whose detail reads like valid()'s: the first problem, with every problem in `errors`. */
-function refuse(errors: Issues): never {
-  const first = errors[0]!;
-  throw new ApiError(422, `invalid ${first.path}: ${first.message}`, errors);
-}
 
 /** Where schedule `i` of a request sits in its body, for error paths: `body.schedules.2`, `body.0`, `body`. */
 export type SchedulePath = (i: number) => string;
@@ -24,7 +18,7 @@ export function assertSchedulesRun(schedules: { schedule: ScheduleDefinition }[]
     const check = checkSchedule(schedule, now);
     if (!check.ok) errors.push({ path: `${at(i)}.schedule`, message: check.reason });
   });
-  if (errors.length > 0) refuse(errors);
+  if (errors.length > 0) throw invalidFields(errors);
 }
 
 /** The id of the named work pool (null for none), or a 422 telling how to create it. */
@@ -59,6 +53,6 @@ export function assertParametersFit(deployment: ParameterSettings, sets: Paramet
   if (!deployment.enforce_parameter_schema || schema === null) return;
   for (const { at, params } of sets) {
     const check = checkParameters(schema, params, { ignoreRequired: true });
-    if (!check.ok) refuse(check.errors.map((e) => ({ path: e.path ? `${at}.${e.path}` : at, message: e.message })));
+    if (!check.ok) throw invalidFields(check.errors.map((e) => ({ path: e.path ? `${at}.${e.path}` : at, message: e.message })));
   }
 }

@@ -1,5 +1,5 @@
 import type { TriggerSpec } from "../../protocol/triggers";
-import { ApiError } from "../errors";
+import { invalidFields } from "../errors";
 import { templateErrors } from "../events/template";
 import { closedParameterNames, unknownParameters } from "../parameters";
 
@@ -8,8 +8,7 @@ export function assertTriggerTemplates(triggers: readonly TriggerSpec[] | undefi
   const errors = (triggers ?? []).flatMap((t, i) =>
     templateErrors(t.parameters, ["event"]).map((e) => ({ path: `${at}.${i}.parameters${e.path ? `.${e.path}` : ""}`, message: e.message })),
   );
-  const first = errors[0];
-  if (first) throw new ApiError(422, `invalid ${first.path}: ${first.message}`, errors.slice(0, 20));
+  if (errors.length > 0) throw invalidFields(errors.slice(0, 20));
 }
 
 /** What of a deployment says which parameters its runs take. */
@@ -28,6 +27,5 @@ export function assertTriggerParameterNames(triggers: readonly TriggerSpec[] | u
   const names = closedParameterNames(schema);
   if (names === null) return;
   const errors = (triggers ?? []).flatMap((t, i) => unknownParameters(names, t.parameters).map((e) => ({ path: `${at}.${i}.parameters.${e.path}`, message: e.message })));
-  const first = errors[0];
-  if (first) throw new ApiError(422, `invalid ${first.path}: ${first.message}`, errors.slice(0, 20));
+  if (errors.length > 0) throw invalidFields(errors.slice(0, 20));
 }
