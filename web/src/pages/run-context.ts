@@ -1,6 +1,7 @@
 import type { FlowRun } from "../../../protocol/flow-runs";
 import type { WorkPool } from "../../../protocol/work-pools";
-import { formatDuration } from "../format";
+import { isTerminal } from "../../../protocol/states";
+import { elapsedSeconds, formatDuration } from "../format";
 
 /*
  * Pure parts of the run page's header: what the run belongs to, how long it has taken (or waited), and
@@ -22,13 +23,13 @@ type Timing = Pick<FlowRun, "state_type" | "start_time" | "end_time" | "expected
 export function runDurationText(run: Timing, now: number): string {
   if (run.start_time) {
     if (run.state_type === "RUNNING") {
-      const from = Date.parse(run.start_time);
-      return Number.isNaN(from) ? "—" : formatDuration(Math.max(0, (now - from) / 1000));
+      const seconds = elapsedSeconds(run.start_time, null, now);
+      return seconds === null ? "—" : formatDuration(seconds);
     }
     return formatDuration(run.total_run_time) || "—";
   }
   // Ended without starting (cancelled while scheduled, or every result cached): nothing ran.
-  if (run.end_time || ["COMPLETED", "FAILED", "CANCELLED", "CRASHED"].includes(run.state_type ?? "")) return "— (never started)";
+  if (run.end_time || isTerminal(run.state_type)) return "— (never started)";
   const due = run.expected_start_time ? Date.parse(run.expected_start_time) : NaN;
   if (Number.isNaN(due)) return "— (not started)";
   const seconds = (now - due) / 1000;

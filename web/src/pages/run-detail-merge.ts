@@ -1,6 +1,7 @@
 import type { Log } from "../../../protocol/logs";
 import type { TaskRun } from "../../../protocol/task-runs";
 import type { RunStateChange } from "./runs-pager";
+import { elapsedSeconds } from "../format";
 
 /*
  * Pure merging for the run detail page: live task-run changes onto the loaded task runs, new log lines onto
@@ -66,8 +67,7 @@ export interface TimelineBar {
  */
 export function taskRunSeconds(t: Pick<TaskRun, "total_run_time" | "state_type" | "state">, now: number): number {
   if (t.state_type !== "RUNNING" || !t.state) return t.total_run_time;
-  const since = Date.parse(t.state.timestamp);
-  return t.total_run_time + (Number.isNaN(since) ? 0 : Math.max(0, (now - since) / 1000));
+  return t.total_run_time + (elapsedSeconds(t.state.timestamp, null, now) ?? 0);
 }
 
 /** One bar per task run that started, placed on the span from the first start to the last end (or now). */
