@@ -10,6 +10,13 @@ import { npxBaton } from "./format";
 /** The client every command uses: BATON_API_URL and BATON_API_KEY from the environment. */
 export const apiClient = (): ApiClient => new ApiClient(clientConfig());
 
+/** Filters take at most 90 ids (D1 binds 100 parameters a statement), so long lists go in several requests. */
+export async function byIds<T>(ids: string[], fetch: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
+  const chunks: string[][] = [];
+  for (let i = 0; i < ids.length; i += 90) chunks.push(ids.slice(i, i + 90));
+  return (await Promise.all(chunks.map(fetch))).flat();
+}
+
 const segment = encodeURIComponent;
 
 /** Turns the server's 404 into the CLI's own words: what was not found, and how to see what exists. */

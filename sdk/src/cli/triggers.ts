@@ -4,7 +4,7 @@ import { EventName } from "../../../protocol/events";
 import { TriggerSpec } from "../../../protocol/triggers";
 import type { ApiClient } from "../client/http";
 import type { Trigger } from "../runtime/types";
-import { deploymentByName } from "./api";
+import { byIds, deploymentByName } from "./api";
 import { splitDeploymentName } from "./args";
 import { UsageError } from "./errors";
 import { paramFields, typed, type FlagField } from "./flag-issues";
@@ -127,7 +127,7 @@ export async function relatedDeploymentNames(client: ApiClient, triggers: readon
   const related = triggers.map((t) => t.match_related["baton.resource.id"]);
   const ids = [...new Set(related.filter((r): r is string => typeof r === "string" && r.startsWith(DEPLOYMENT_RESOURCE)))].map((r) => r.slice(DEPLOYMENT_RESOURCE.length));
   if (ids.length === 0) return new Map();
-  const found = await client.post<DeploymentResponse[]>("/deployments/filter", { deployments: { id: { any_: ids.slice(0, 90) } }, limit: 200 });
+  const found = await byIds(ids, (chunk) => client.post<DeploymentResponse[]>("/deployments/filter", { deployments: { id: { any_: chunk } }, limit: 200 }));
   return new Map(found.map((d) => [`${DEPLOYMENT_RESOURCE}${d.id}`, `${d.flow_name}/${d.name}`]));
 }
 

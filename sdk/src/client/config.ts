@@ -18,15 +18,15 @@ export class ConfigError extends Error {
 }
 
 /** fetch needs the scheme: `127.0.0.1:4320/api` would be read as a URL of scheme `127.0.0.1:`, or none. */
-function checkedApiUrl(url: string): string {
-  if (/^https?:\/\//i.test(url)) return url;
+function assertApiUrl(url: string): void {
+  if (/^https?:\/\//i.test(url)) return;
   const rest = url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "").replace(/^\/+/, "");
   throw new ConfigError(`BATON_API_URL must start with http:// or https:// (did you mean http://${rest}?)`);
 }
 
 export function clientConfig(env: NodeJS.ProcessEnv = process.env): ClientConfig {
   const url = env.BATON_API_URL?.trim();
-  if (url) checkedApiUrl(url);
+  if (url) assertApiUrl(url);
   return {
     apiUrl: (url || DEFAULT_API_URL).replace(/\/+$/, ""),
     apiKey: env.BATON_API_KEY?.trim() || undefined,

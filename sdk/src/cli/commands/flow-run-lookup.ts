@@ -3,6 +3,7 @@ import type { FlowRun } from "../../../../protocol/flow-runs";
 import type { Flow } from "../../../../protocol/flows";
 import { DEFAULT_STATE_NAMES, STATE_TYPES, type StateType } from "../../../../protocol/states";
 import type { ApiClient } from "../../client/http";
+import { byIds } from "../api";
 import { UsageError } from "../errors";
 
 /** Names that refine a type (a Late run is SCHEDULED), besides each type's own name. */
@@ -45,13 +46,6 @@ export function mergeRuns(lists: readonly FlowRun[][], limit: number): FlowRun[]
 }
 
 const unique = (values: (string | null)[]) => [...new Set(values.filter((v): v is string => !!v))];
-
-/** Filters take at most 90 ids (D1 binds 100 parameters a statement), so long lists go in several requests. */
-async function byIds<T>(ids: string[], fetch: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
-  const chunks: string[][] = [];
-  for (let i = 0; i < ids.length; i += 90) chunks.push(ids.slice(i, i + 90));
-  return (await Promise.all(chunks.map(fetch))).flat();
-}
 
 /** Flow and deployment of each run, as `flow/deployment` (or `flow` for runs of scripts). */
 export async function runOwners(client: ApiClient, runs: FlowRun[]): Promise<Map<string, string>> {
