@@ -50,18 +50,8 @@ function TriggerCard(props: { trigger: DeploymentTrigger }) {
         <dd>
           <code>{describeExpect(t().expect)}</code>
         </dd>
-        <Show when={describeLabels(t().match).length}>
-          <dt>Resource labels</dt>
-          <dd>
-            <For each={describeLabels(t().match)}>{(line) => <code class="trigger-label">{line}</code>}</For>
-          </dd>
-        </Show>
-        <Show when={describeLabels(t().match_related).length}>
-          <dt>Related resource</dt>
-          <dd>
-            <For each={describeLabels(t().match_related)}>{(line) => <code class="trigger-label">{line}</code>}</For>
-          </dd>
-        </Show>
+        <LabelFacts title="Resource labels" lines={describeLabels(t().match)} />
+        <LabelFacts title="Related resource" lines={describeLabels(t().match_related)} />
         <dt>Fires</dt>
         <dd>{describeFiring(t())}</dd>
         <dt>Parameters</dt>
@@ -72,5 +62,17 @@ function TriggerCard(props: { trigger: DeploymentTrigger }) {
         </dd>
       </dl>
     </li>
+  );
+}
+
+/** A term of the trigger's facts listing label patterns, one per line; nothing when there are none. */
+function LabelFacts(props: { title: string; lines: string[] }) {
+  return (
+    <Show when={props.lines.length}>
+      <dt>{props.title}</dt>
+      <dd>
+        <For each={props.lines}>{(line) => <code class="trigger-label">{line}</code>}</For>
+      </dd>
+    </Show>
   );
 }
