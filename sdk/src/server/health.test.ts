@@ -31,6 +31,28 @@ describe("waitForHealth", () => {
     });
   });
 
+  it("reports the last answer, not the attempt the deadline cut short", async () => {
+    // The first attempt answers 404; the next hangs past the deadline and is aborted by it.
+    let attempt = 0;
+    server = createServer((_request, response) => {
+      if (++attempt === 1) {
+        response.statusCode = 404;
+        response.end();
+      }
+    });
+    await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
+    const address = server.address();
+    if (typeof address !== "object" || !address) throw new Error("no address");
+    try {
+      await expect(waitForHealth(new URL(`http://127.0.0.1:${address.port}/`), { timeoutMs: 500, intervalMs: 10 })).rejects.toMatchObject({
+        code: "E_HEALTH_TIMEOUT",
+        message: expect.stringContaining("last: HTTP 404 Not Found"),
+      });
+    } finally {
+      server.closeAllConnections();
+    }
+  });
+
   it("stops waiting when aborted", async () => {
     const url = await serve(() => 503);
     const stop = new AbortController();

@@ -20,7 +20,9 @@ export async function waitForHealth(
       if (response.status === 200) return;
       last = `HTTP ${response.status} ${response.statusText}`.trim();
     } catch (error) {
-      last = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+      // An attempt cut short by the deadline itself tells nothing new: the answer before it is the one to report.
+      const cutByDeadline = error instanceof Error && error.name === "TimeoutError" && Date.now() >= deadline && last !== "no answer";
+      if (!cutByDeadline) last = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
